@@ -15,8 +15,13 @@ public sealed class IdempotencyLedger
 
     public int ClientCount => _clients.Count;
 
+    /// <summary>Folded, or older than the window (so treated as folded): what validation refuses as a duplicate.</summary>
     public bool HasSeen(IdempotencyKey key) =>
         _clients.TryGetValue(key.ClientId, out var w) && w.Contains(key.Sequence);
+
+    /// <summary>Known to have been folded: within the window and recorded. A redelivery of such an update can be acknowledged.</summary>
+    public bool WasFolded(IdempotencyKey key) =>
+        _clients.TryGetValue(key.ClientId, out var w) && w.Recorded(key.Sequence);
 
     public void Record(IdempotencyKey key)
     {
@@ -44,6 +49,13 @@ public sealed class IdempotencyLedger
             if (sequence > Highest) return false;
             long back = Highest - sequence;
             return back >= Window || (Seen & (1UL << (int)back)) != 0;
+        }
+
+        public bool Recorded(long sequence)
+        {
+            if (Seen == 0 || sequence > Highest) return false;
+            long back = Highest - sequence;
+            return back < Window && (Seen & (1UL << (int)back)) != 0;
         }
 
         public SequenceWindow With(long sequence)
