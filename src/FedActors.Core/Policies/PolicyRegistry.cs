@@ -49,8 +49,9 @@ public static class PolicyRegistry<TPolicy> where TPolicy : class
         }
         var unread = parameters.UnreadKeys();
         if (unread.Count > 0)
-            throw new PolicyConfigurationException(
-                $"{parameters.Owner} has no parameter '{unread[0]}'; it takes: {string.Join(", ", parameters.ReadKeys.OrderBy(k => k, StringComparer.Ordinal))}");
+            throw new PolicyConfigurationException(parameters.ReadKeys.Count == 0
+                ? $"{parameters.Owner} has no parameter '{unread[0]}'; it takes none"
+                : $"{parameters.Owner} has no parameter '{unread[0]}'; it takes: {string.Join(", ", parameters.ReadKeys.OrderBy(k => k, StringComparer.Ordinal))}");
         return policy;
     }
 

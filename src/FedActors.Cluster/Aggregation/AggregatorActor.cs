@@ -1,0 +1,264 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Pattern;
+using Akka.Persistence;
+using FedActors.Cluster.Clients;
+using FedActors.Cluster.Configuration;
+using FedActors.Core;
+using FedActors.Core.Buffering;
+using FedActors.Core.Model;
+using FedActors.Core.Validation;
+
+namespace FedActors.Cluster.Aggregation;
+
+/// <summary>
+/// The cluster singleton that owns the global model. It buffers updates in memory and journals each aggregation (the
+/// step and the folded keys) before applying it. An update is acknowledged as durable only once the aggregation that
+/// folded it is journaled. Updates buffered but not yet aggregated are lost in a crash, but they were never
+/// acknowledged, so their sender redelivers them, and the idempotency ledger (rebuilt from the journal) folds each at
+/// most once. docs/actors.md has the reasoning.
+/// </summary>
+public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
+{
+    private sealed record Flush;
+    private sealed record Tick;
+    private sealed record Published(ModelVersion Version);
+    private sealed record PublishFailed(ModelVersion Version, Exception Cause);
+
+    private readonly AggregatorSettings _settings;
+    private readonly IModelPublisher? _publisher;
+    private readonly CircuitBreaker _breaker;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
+    private readonly Dictionary<IdempotencyKey, List<(IActorRef Client, IActorRef ReplyTo)>> _pending = new();
+    private readonly Queue<(AggregatorProtocol.Submit Submit, IActorRef Client)> _queue = new();
+    private readonly Dictionary<RejectReason, long> _rejected = new();
+    private readonly DateTimeOffset _startedAt;
+    private AggregationEngine? _engine;
+    private bool _flushScheduled, _recoveredFromJournal, _publishBehind;
+    private long _accepted, _duplicatesAcknowledged, _aggregations;
+
+    public AggregatorActor(AggregatorSettings settings, IModelPublisher? publisher = null)
+    {
+        _settings = settings;
+        _publisher = publisher;
+        _startedAt = Now;
+        var (maxFailures, callTimeout, resetTimeout) = settings.PublisherBreaker;
+        _breaker = new CircuitBreaker(Context.System.Scheduler, maxFailures, callTimeout, resetTimeout);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            var snapshot = (AggregatorSnapshot)offer.Snapshot;
+            _engine = AggregationEngine.FromSnapshot(_settings.CreateAggregation(), snapshot.Engine);
+            _aggregations = snapshot.Aggregations;
+            _recoveredFromJournal = true;
+        });
+        Recover<ModelInitialized>(e =>
+        {
+            _engine = new AggregationEngine(_settings.CreateAggregation(), new GlobalModel(ModelVersion.Initial, e.Parameters), e.At);
+            _recoveredFromJournal = true;
+        });
+        Recover<ModelAggregated>(e =>
+        {
+            if (_engine is null) throw new InvalidOperationException("journal has an aggregation before its initial model");
+            _engine.Apply(e.ToPlan());
+            _aggregations++;
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_engine is not null)
+            {
+                Started();
+                return;
+            }
+            var initial = _settings.CreateInitialModel();
+            Persist(new ModelInitialized(Now, initial.Parameters), e =>
+            {
+                _engine = new AggregationEngine(_settings.CreateAggregation(), new GlobalModel(ModelVersion.Initial, e.Parameters), e.At);
+                Started();
+            });
+        });
+
+        Command<AggregatorProtocol.Submit>(submit =>
+        {
+            _queue.Enqueue((submit, Sender));
+            ScheduleFlush();
+        });
+        Command<Flush>(_ =>
+        {
+            _flushScheduled = false;
+            Drain();
+        });
+        Command<Tick>(_ =>
+        {
+            if (_queue.Count == 0 && Engine.DueTrigger(Now) is { } due) PersistAggregation(due, null);
+        });
+        Command<AggregatorProtocol.TriggerAggregation>(_ =>
+        {
+            Engine.Buffer.FoldPending();
+            PersistAggregation(AggregationTrigger.Manual, Sender);
+        });
+        Command<AggregatorProtocol.GetStatus>(_ => Sender.Tell(Status()));
+        Command<AggregatorProtocol.GetModel>(_ => Sender.Tell(new AggregatorProtocol.Model(Engine.Current.Version, Engine.Current.Parameters)));
+        Command<AggregatorProtocol.GetCurrentVersion>(_ => Sender.Tell(new AggregatorProtocol.CurrentVersion(Engine.Current.Version)));
+        Command<Published>(p =>
+        {
+            if (_publishBehind && p.Version < Engine.Current.Version) PublishOutside(Engine.Current, null);
+            _publishBehind = false;
+        });
+        Command<PublishFailed>(f =>
+        {
+            _publishBehind = true;
+            _log.Warning("publishing version {0} failed ({1}); circuit {2}", f.Version, f.Cause.Message, CircuitState);
+        });
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            // The snapshot holds everything; older events and snapshots are not needed to recover.
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(f => _log.Warning("snapshot at {0} failed: {1}", f.Metadata.SequenceNr, f.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning("deleting journal up to {0} failed: {1}", f.ToSequenceNr, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("deleting old snapshots failed: {0}", f.Cause.Message));
+    }
+
+    public override string PersistenceId => _settings.PersistenceId;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private AggregationEngine Engine => _engine ?? throw new InvalidOperationException("the aggregator has not recovered");
+    private DateTimeOffset Now => _settings.Clock.GetUtcNow();
+    private string CircuitState => _breaker.IsOpen ? "open" : _breaker.IsHalfOpen ? "half-open" : "closed";
+
+    public static Props Props(AggregatorSettings settings, IModelPublisher? publisher = null) =>
+        Akka.Actor.Props.Create(() => new AggregatorActor(settings, publisher));
+
+    /// <summary>
+    /// What runs as the singleton: a backoff supervisor around the aggregator, because the singleton manager does not
+    /// restart a singleton that stopped (the journal failing, say); messages pass through to it.
+    /// </summary>
+    public static Props Supervised(AggregatorSettings settings, IModelPublisher? publisher = null) =>
+        BackoffSupervisor.Props(Backoff.OnStop(Props(settings, publisher), "aggregator",
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+
+    private void Started()
+    {
+        var current = Engine.Current;
+        _log.Info("aggregator ready at version {0} (dimension {1}, {2}, {3})", current.Version, current.Dimension,
+            _recoveredFromJournal ? "recovered from the journal" : "new journal", Engine.Settings.Strategy.Name);
+        Timers.StartPeriodicTimer("tick", new Tick(), _settings.TickInterval);
+        _mediator.Tell(new Publish(AggregatorProtocol.VersionsTopic, new AggregatorProtocol.VersionPublished(current.Version, EmptyInfo(current.Version))));
+        PublishOutside(current, null);   // a fresh cluster broadcasts version 0; a recovered one, where it stands
+    }
+
+    private void ScheduleFlush()
+    {
+        if (_flushScheduled) return;
+        _flushScheduled = true;
+        Self.Tell(new Flush());   // after everything already in the mailbox: those are folded as one batch
+    }
+
+    private void Drain()
+    {
+        var engine = Engine;
+        var now = Now;
+        while (_queue.Count > 0)
+        {
+            var (submit, client) = _queue.Peek();
+            var update = submit.Update;
+            if (_pending.TryGetValue(update.Key, out var waiters))
+            {
+                // Redelivered while the first copy is still buffered: it is answered when that copy is durable.
+                waiters.Add((client, submit.ReplyTo));
+                _queue.Dequeue();
+                continue;
+            }
+            if (engine.TriggerBefore(update) is { } early)
+            {
+                PersistAggregation(early, null);   // the same update is looked at again once this is journaled
+                return;
+            }
+            _queue.Dequeue();
+            var (verdict, _) = engine.Accept(update, now);
+            if (verdict.IsAccepted)
+            {
+                _accepted++;
+                _pending[update.Key] = [(client, submit.ReplyTo)];
+                if (engine.DueTrigger(now) is { } due)
+                {
+                    PersistAggregation(due, null);
+                    return;
+                }
+            }
+            else if (verdict.Reason == RejectReason.DuplicateUpdate && engine.Ledger.WasFolded(update.Key))
+            {
+                _duplicatesAcknowledged++;
+                client.Tell(new AggregatorProtocol.Outcome(new UpdateDurable(update.Key, engine.Current.Version, Redelivered: true), submit.ReplyTo));
+            }
+            else
+            {
+                var reason = verdict.Reason!.Value;
+                _rejected[reason] = _rejected.GetValueOrDefault(reason) + 1;
+                _log.Debug("rejected {0}: {1}", update.Key, verdict);
+                client.Tell(new AggregatorProtocol.Outcome(new UpdateRejected(update.Key, reason, verdict.Detail!, verdict.Staleness), submit.ReplyTo));
+            }
+        }
+        engine.Buffer.FoldPending();
+    }
+
+    private void PersistAggregation(AggregationTrigger trigger, IActorRef? requester)
+    {
+        var plan = Engine.Plan(trigger, Now);
+        if (plan is null)
+        {
+            requester?.Tell(new AggregatorProtocol.Triggered(Engine.Current.Version, false));
+            return;
+        }
+        // Persist (not PersistAsync): new commands wait until the aggregation is journaled and applied.
+        Persist(ModelAggregated.From(plan), _ =>
+        {
+            var engine = Engine;
+            engine.Apply(plan);
+            _aggregations++;
+            var version = plan.Info.Version;
+            foreach (var key in plan.Info.FoldedKeys)
+            {
+                if (!_pending.Remove(key, out var waiters)) continue;
+                for (int k = 0; k < waiters.Count; k++)
+                    waiters[k].Client.Tell(new AggregatorProtocol.Outcome(new UpdateDurable(key, version, Redelivered: k > 0), waiters[k].ReplyTo));
+            }
+            var published = new AggregatorProtocol.VersionPublished(version, plan.Info);
+            _mediator.Tell(new Publish(AggregatorProtocol.VersionsTopic, published));
+            PublishOutside(engine.Current, published);
+            requester?.Tell(new AggregatorProtocol.Triggered(version, true));
+            if (_aggregations % _settings.SnapshotEvery == 0)
+                SaveSnapshot(new AggregatorSnapshot(engine.ExportSnapshot(), _aggregations));
+            if (_queue.Count > 0) ScheduleFlush();
+        });
+    }
+
+    private void PublishOutside(GlobalModel model, AggregatorProtocol.VersionPublished? published)
+    {
+        if (_publisher is null) return;
+        published ??= new AggregatorProtocol.VersionPublished(model.Version, EmptyInfo(model.Version));
+        var version = model.Version;
+        _breaker.WithCircuitBreaker(ct => _publisher.PublishAsync(published, model, ct))
+            .PipeTo(Self, success: () => new Published(version), failure: e => new PublishFailed(version, e));
+    }
+
+    private AggregationInfo EmptyInfo(ModelVersion version) =>
+        new(version, Engine.LastAggregationAt, AggregationTrigger.Manual, Engine.Settings.Strategy.Name, 0, 0, 0, 0, 0, 1, null, null, 0, []);
+
+    private AggregatorProtocol.Status Status()
+    {
+        var engine = Engine;
+        return new AggregatorProtocol.Status(
+            engine.Current.Version, engine.Buffer.Count, engine.Settings.EffectiveBufferSize,
+            _accepted, _rejected.Values.Sum(), new Dictionary<RejectReason, long>(_rejected), _duplicatesAcknowledged, _aggregations,
+            _aggregations > 0 ? engine.LastAggregationAt : null,
+            Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
+            engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal);
+    }
+}

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using FedActors.Cluster.Aggregation;
+using FedActors.Cluster.Configuration;
+using FedActors.Cluster.Versions;
+using FedActors.Core.Clients;
+using FedActors.Core.Validation;
+
+namespace FedActors.Cluster.Clients;
+
+/// <summary>
+/// One client, sharded by client id. It keeps the client's soft state (<see cref="ClientRecord"/> decides), rejects
+/// updates beyond the maximum staleness before they reach the aggregator, forwards the rest, and passes each
+/// update's one result back to its sender. After <see cref="ClientSettings.MaxInactiveTime"/> without a message it
+/// marks itself inactive, says so on the event stream, and passivates: an idle client costs no memory.
+/// </summary>
+public sealed class ClientActor : ReceiveActor, IWithTimers
+{
+    private sealed record InactivityCheck;
+
+    private readonly ClientRecord _record;
+    private readonly ClientSettings _settings;
+    private int _inFlight;
+
+    public ClientActor(string clientId, IActorRef aggregator, ClientSettings settings)
+    {
+        _settings = settings;
+        _record = new ClientRecord(clientId, Now);
+        var view = ModelVersionView.Get(Context.System);
+
+        Receive<ClientProtocol.Register>(r => Apply(_record.OnRegister(r.Capabilities, Now)));
+        Receive<ClientProtocol.Heartbeat>(h => Apply(_record.OnHeartbeat(h.TrainedOn, Now)));
+        Receive<ClientProtocol.SubmitUpdate>(submit =>
+        {
+            var (events, forward) = _record.OnUpdate(submit.Update, view.Current, _settings.MaxStaleness, submit.Resources, Now);
+            Apply(events);
+            if (forward)
+            {
+                _inFlight++;
+                aggregator.Tell(new AggregatorProtocol.Submit(submit.Update, submit.ReplyTo));
+                return;
+            }
+            var rejected = (ClientUpdateRejected)events[0];
+            submit.ReplyTo.Tell(new UpdateRejected(submit.Update.Key, rejected.Reason,
+                $"staleness {rejected.Staleness} is above the maximum {_settings.MaxStaleness}", rejected.Staleness));
+        });
+        Receive<AggregatorProtocol.Outcome>(outcome =>
+        {
+            _inFlight = Math.Max(0, _inFlight - 1);
+            switch (outcome.Result)
+            {
+                case UpdateDurable { Redelivered: false } d: Apply(_record.OnAccepted(d.FoldedInto, Now)); break;
+                case UpdateRejected r: Apply(_record.OnRejected(r.Reason, r.Staleness, Now)); break;
+            }
+            outcome.ReplyTo.Tell(outcome.Result);
+        });
+        Receive<ClientProtocol.GetState>(_ => Sender.Tell(State()));
+        Receive<ClientProtocol.Leave>(_ =>
+        {
+            Apply(_record.OnLeave(Now));
+            Sender.Tell(State());
+            if (_inFlight == 0) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        });
+        Receive<InactivityCheck>(_ =>
+        {
+            var events = _record.OnInactivityCheck(_settings.MaxInactiveTime, Now);
+            Apply(events);
+            if (events.Count > 0)
+                Context.System.EventStream.Publish(new ClientProtocol.BecameInactive(_record.ClientId, _record.LastSeen, Now));
+            if (_record.Status != ClientStatus.Active && _inFlight == 0)
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        });
+
+        var check = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _settings.MaxInactiveTime.Ticks / 4));
+        Timers!.StartPeriodicTimer("inactivity", new InactivityCheck(), check);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => _settings.Clock.GetUtcNow();
+
+    public static Props Props(string clientId, IActorRef aggregator, ClientSettings settings) =>
+        Akka.Actor.Props.Create(() => new ClientActor(clientId, aggregator, settings));
+
+    private void Apply(IReadOnlyList<ClientEvent> events)
+    {
+        foreach (var e in events) _record.Apply(e);
+    }
+
+    private ClientProtocol.ClientState State() => new(
+        _record.ClientId, _record.Status, _record.ActiveSince, _record.LastSeen, _record.Capabilities, _record.TrainedOn,
+        _record.UpdatesForwarded, _record.UpdatesAccepted, _record.UpdatesRejected,
+        new Dictionary<RejectReason, long>(_record.RejectedByReason), _record.StalenessCount, _record.MeanStaleness,
+        _record.MaxStaleness, _record.RecentStaleness, _record.LastFoldedInto);
+}

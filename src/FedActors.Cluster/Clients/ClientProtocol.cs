@@ -1,0 +1,64 @@
+using Akka.Actor;
+using FedActors.Core.Clients;
+using FedActors.Core.Model;
+using FedActors.Core.Validation;
+
+namespace FedActors.Cluster.Clients;
+
+/// <summary>Every message a ClientActor handles names its client; that id is the shard entity id.</summary>
+public interface IClientMessage
+{
+    string ClientId { get; }
+}
+
+/// <summary>The ClientActor's protocol.</summary>
+public static class ClientProtocol
+{
+    public sealed record Register(string ClientId, ClientCapabilities Capabilities) : IClientMessage;
+
+    public sealed record Heartbeat(string ClientId, ModelVersion? TrainedOn) : IClientMessage;
+
+    /// <summary>
+    /// An update to fold. <paramref name="ReplyTo"/> receives exactly one <see cref="UpdateResult"/>: durable (folded
+    /// into a journaled version) or rejected (final). Without either, the sender redelivers; redelivery is safe.
+    /// </summary>
+    public sealed record SubmitUpdate(ClientUpdate Update, ClientCapabilities? Resources, IActorRef ReplyTo)
+        : IClientMessage, Serialization.IUpdatePathMessage
+    {
+        public string ClientId => Update.ClientId;
+    }
+
+    public sealed record Leave(string ClientId) : IClientMessage;
+
+    public sealed record GetState(string ClientId) : IClientMessage;
+
+    /// <summary>A client's record as its actor holds it now.</summary>
+    public sealed record ClientState(
+        string ClientId,
+        ClientStatus Status,
+        DateTimeOffset ActiveSince,
+        DateTimeOffset LastSeen,
+        ClientCapabilities? Capabilities,
+        ModelVersion? TrainedOn,
+        long UpdatesForwarded,
+        long UpdatesAccepted,
+        long UpdatesRejected,
+        IReadOnlyDictionary<RejectReason, long> RejectedByReason,
+        long StalenessCount,
+        double MeanStaleness,
+        long MaxStaleness,
+        IReadOnlyList<long> RecentStaleness,
+        ModelVersion? LastFoldedInto);
+
+    /// <summary>Published on the node's event stream (and, by the transport, on the system-events topic).</summary>
+    public sealed record BecameInactive(string ClientId, DateTimeOffset LastSeen, DateTimeOffset At);
+}
+
+/// <summary>The one answer an update gets.</summary>
+public abstract record UpdateResult(IdempotencyKey Key) : Serialization.IUpdatePathMessage;
+
+/// <summary>Folded into <paramref name="FoldedInto"/>, which is journaled. <paramref name="Redelivered"/>: it had been folded before.</summary>
+public sealed record UpdateDurable(IdempotencyKey Key, ModelVersion FoldedInto, bool Redelivered) : UpdateResult(Key);
+
+/// <summary>Refused for good; the reason and a sentence say why.</summary>
+public sealed record UpdateRejected(IdempotencyKey Key, RejectReason Reason, string Detail, long Staleness) : UpdateResult(Key);
