@@ -52,7 +52,7 @@ public sealed class TestNode : IAsyncDisposable
         {
             Port = p,
             SeedNodes = seeds ?? [$"akka.tcp://fedactors@127.0.0.1:{p}"],
-            ConfigOverrides = (hocon ?? "") + "\n" + TestDefaults,
+            ConfigOverrides = TestDefaults + "\n" + (hocon ?? ""),   // later keys win in HOCON
             Journal = journal,
             Publisher = publisher,
         };

@@ -38,6 +38,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private AggregationEngine? _engine;
     private bool _flushScheduled, _recoveredFromJournal, _publishBehind;
     private long _accepted, _duplicatesAcknowledged, _aggregations;
+    private ModelVersion? _snapshotVersion;
 
     public AggregatorActor(AggregatorSettings settings, IModelPublisher? publisher = null)
     {
@@ -53,6 +54,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             _engine = AggregationEngine.FromSnapshot(_settings.CreateAggregation(), snapshot.Engine);
             _aggregations = snapshot.Aggregations;
             _recoveredFromJournal = true;
+            _snapshotVersion = _engine.Current.Version;
         });
         Recover<ModelInitialized>(e =>
         {
@@ -259,6 +261,6 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             _accepted, _rejected.Values.Sum(), new Dictionary<RejectReason, long>(_rejected), _duplicatesAcknowledged, _aggregations,
             _aggregations > 0 ? engine.LastAggregationAt : null,
             Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
-            engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal);
+            engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal, _snapshotVersion);
     }
 }

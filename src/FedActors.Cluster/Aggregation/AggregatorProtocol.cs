@@ -40,7 +40,8 @@ public static class AggregatorProtocol
         string PublisherCircuit,
         long JournalSequenceNr,
         DateTimeOffset StartedAt,
-        bool Recovered);
+        bool Recovered,
+        ModelVersion? RecoveredFromSnapshotAt);
 
     public sealed record GetModel;
 
