@@ -57,7 +57,10 @@ public static class ClientProtocol
 /// <summary>The one answer an update gets.</summary>
 public abstract record UpdateResult(IdempotencyKey Key) : Serialization.IUpdatePathMessage;
 
-/// <summary>Folded into <paramref name="FoldedInto"/>, which is journaled. <paramref name="Redelivered"/>: it had been folded before.</summary>
+/// <summary>
+/// The update is reflected in <paramref name="FoldedInto"/>, which is journaled: the version that folded it, or, when
+/// <paramref name="Redelivered"/> (it had been folded before), the current version, which includes it.
+/// </summary>
 public sealed record UpdateDurable(IdempotencyKey Key, ModelVersion FoldedInto, bool Redelivered) : UpdateResult(Key);
 
 /// <summary>Refused for good; the reason and a sentence say why.</summary>
