@@ -24,6 +24,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private sealed record Flush;
     private sealed record Tick;
     private sealed record Published(ModelVersion Version);
+    private sealed record RetryPublish;
     private sealed record PublishFailed(ModelVersion Version, Exception Cause);
 
     private readonly AggregatorSettings _settings;
@@ -106,13 +107,19 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         Command<AggregatorProtocol.GetCurrentVersion>(_ => Sender.Tell(new AggregatorProtocol.CurrentVersion(Engine.Current.Version)));
         Command<Published>(p =>
         {
-            if (_publishBehind && p.Version < Engine.Current.Version) PublishOutside(Engine.Current, null);
-            _publishBehind = false;
+            if (p.Version == Engine.Current.Version) _publishBehind = false;
         });
         Command<PublishFailed>(f =>
         {
+            // Only the newest version matters outside (the model topic is compacted): retry that one later. While the
+            // circuit is open the retry fails fast; once it half-opens, the retry is its trial call.
             _publishBehind = true;
             _log.Warning("publishing version {0} failed ({1}); circuit {2}", f.Version, f.Cause.Message, CircuitState);
+            Timers.StartSingleTimer("republish", new RetryPublish(), _settings.PublisherBreaker.ResetTimeout);
+        });
+        Command<RetryPublish>(_ =>
+        {
+            if (_publishBehind) PublishOutside(Engine.Current, null);
         });
         Command<SaveSnapshotSuccess>(s =>
         {

@@ -74,8 +74,13 @@ public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSett
         if (provider is not ("sqlite" or "postgres")) throw Invalid("fedactors.journal.provider", "must be sqlite or postgres");
         var journal = new JournalSettings(provider, Required(config, "fedactors.journal.connection-string"));
 
+        var breaker = (
+            (int)Range(config, $"{a}.publisher-breaker.max-failures", config.GetInt($"{a}.publisher-breaker.max-failures", 5), 1, 1000),
+            Positive(config, $"{a}.publisher-breaker.call-timeout", config.GetTimeSpan($"{a}.publisher-breaker.call-timeout", TimeSpan.FromSeconds(10))),
+            Positive(config, $"{a}.publisher-breaker.reset-timeout", config.GetTimeSpan($"{a}.publisher-breaker.reset-timeout", TimeSpan.FromSeconds(30))));
         return new FedActorsSettings(
-            new AggregatorSettings(Create, () => InitialModel(dimension, initial, seed), tick, snapshotEvery), clients, journal);
+            new AggregatorSettings(Create, () => InitialModel(dimension, initial, seed), tick, snapshotEvery) { PublisherBreaker = breaker },
+            clients, journal);
     }
 
     public static GlobalModel InitialModel(int dimension, string initial, int seed)
