@@ -44,19 +44,19 @@ public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSett
         var strategyParameters = Parameters(config, $"{a}.strategy-parameters");
         var stalenessParameters = Parameters(config, $"{a}.staleness.parameters");
         var optimizerParameters = Parameters(config, $"{a}.server-optimizer.parameters");
-        long maxStaleness = Range(config, $"{a}.staleness.max", config.GetLong($"{a}.staleness.max", 10), 0, 100_000);
-        int bufferSize = (int)Range(config, $"{a}.buffer.size", config.GetInt($"{a}.buffer.size", 15), 1, 1_000_000);
-        var window = Positive(config, $"{a}.buffer.time-window", config.GetTimeSpan($"{a}.buffer.time-window", TimeSpan.FromSeconds(60)));
-        long memory = Range(config, $"{a}.buffer.memory-limit", config.GetByteSize($"{a}.buffer.memory-limit") ?? (1L << 30), 1, long.MaxValue);
-        long maxSamples = Range(config, $"{a}.validation.max-num-samples", config.GetLong($"{a}.validation.max-num-samples", 10_000_000), 1, long.MaxValue);
-        double maxNorm = config.GetDouble($"{a}.validation.max-update-norm", 0);
+        long maxStaleness = Range(config, $"{a}.staleness.max", Read(config, $"{a}.staleness.max", c => c.GetLong($"{a}.staleness.max", 10)), 0, 100_000);
+        int bufferSize = (int)Range(config, $"{a}.buffer.size", Read(config, $"{a}.buffer.size", c => c.GetInt($"{a}.buffer.size", 15)), 1, 1_000_000);
+        var window = Positive(config, $"{a}.buffer.time-window", Read(config, $"{a}.buffer.time-window", c => c.GetTimeSpan($"{a}.buffer.time-window", TimeSpan.FromSeconds(60))));
+        long memory = Range(config, $"{a}.buffer.memory-limit", Read(config, $"{a}.buffer.memory-limit", c => c.GetByteSize($"{a}.buffer.memory-limit") ?? (1L << 30)), 1, long.MaxValue);
+        long maxSamples = Range(config, $"{a}.validation.max-num-samples", Read(config, $"{a}.validation.max-num-samples", c => c.GetLong($"{a}.validation.max-num-samples", 10_000_000)), 1, long.MaxValue);
+        double maxNorm = Read(config, $"{a}.validation.max-update-norm", c => c.GetDouble($"{a}.validation.max-update-norm", 0));
         if (maxNorm < 0 || double.IsNaN(maxNorm)) throw Invalid($"{a}.validation.max-update-norm", "must be >= 0 (0 = no bound)");
-        int dimension = (int)Range(config, $"{a}.model.dimension", config.GetInt($"{a}.model.dimension", 7850), 1, 1 << 30);
+        int dimension = (int)Range(config, $"{a}.model.dimension", Read(config, $"{a}.model.dimension", c => c.GetInt($"{a}.model.dimension", 7850)), 1, 1 << 30);
         string initial = config.GetString($"{a}.model.initial", "zeros");
         if (initial is not ("zeros" or "normal")) throw Invalid($"{a}.model.initial", "must be zeros or normal");
-        int seed = config.GetInt($"{a}.model.seed", 42);
-        var tick = Positive(config, $"{a}.tick-interval", config.GetTimeSpan($"{a}.tick-interval", TimeSpan.FromSeconds(1)));
-        int snapshotEvery = (int)Range(config, "fedactors.journal.snapshot-every", config.GetInt("fedactors.journal.snapshot-every", 100), 1, int.MaxValue);
+        int seed = Read(config, $"{a}.model.seed", c => c.GetInt($"{a}.model.seed", 42));
+        var tick = Positive(config, $"{a}.tick-interval", Read(config, $"{a}.tick-interval", c => c.GetTimeSpan($"{a}.tick-interval", TimeSpan.FromSeconds(1))));
+        int snapshotEvery = (int)Range(config, "fedactors.journal.snapshot-every", Read(config, "fedactors.journal.snapshot-every", c => c.GetInt("fedactors.journal.snapshot-every", 100)), 1, int.MaxValue);
 
         var buffer = new BufferPolicy(bufferSize, window, memory);
         var limits = new ValidationLimits(maxStaleness, maxSamples, maxNorm == 0 ? double.PositiveInfinity : maxNorm);
@@ -65,9 +65,9 @@ public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSett
         Wrap(() => Create());   // fail at start, with the policy named, not when the singleton first starts
 
         var clients = new ClientSettings(
-            (int)Range(config, "fedactors.clients.shards", config.GetInt("fedactors.clients.shards", 100), 1, 100_000),
-            Positive(config, "fedactors.clients.heartbeat-interval", config.GetTimeSpan("fedactors.clients.heartbeat-interval", TimeSpan.FromSeconds(60))),
-            Positive(config, "fedactors.clients.max-inactive-time", config.GetTimeSpan("fedactors.clients.max-inactive-time", TimeSpan.FromSeconds(300))),
+            (int)Range(config, "fedactors.clients.shards", Read(config, "fedactors.clients.shards", c => c.GetInt("fedactors.clients.shards", 100)), 1, 100_000),
+            Positive(config, "fedactors.clients.heartbeat-interval", Read(config, "fedactors.clients.heartbeat-interval", c => c.GetTimeSpan("fedactors.clients.heartbeat-interval", TimeSpan.FromSeconds(60)))),
+            Positive(config, "fedactors.clients.max-inactive-time", Read(config, "fedactors.clients.max-inactive-time", c => c.GetTimeSpan("fedactors.clients.max-inactive-time", TimeSpan.FromSeconds(300)))),
             maxStaleness);
 
         string provider = config.GetString("fedactors.journal.provider", "sqlite");
@@ -75,9 +75,9 @@ public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSett
         var journal = new JournalSettings(provider, Required(config, "fedactors.journal.connection-string"));
 
         var breaker = (
-            (int)Range(config, $"{a}.publisher-breaker.max-failures", config.GetInt($"{a}.publisher-breaker.max-failures", 5), 1, 1000),
-            Positive(config, $"{a}.publisher-breaker.call-timeout", config.GetTimeSpan($"{a}.publisher-breaker.call-timeout", TimeSpan.FromSeconds(10))),
-            Positive(config, $"{a}.publisher-breaker.reset-timeout", config.GetTimeSpan($"{a}.publisher-breaker.reset-timeout", TimeSpan.FromSeconds(30))));
+            (int)Range(config, $"{a}.publisher-breaker.max-failures", Read(config, $"{a}.publisher-breaker.max-failures", c => c.GetInt($"{a}.publisher-breaker.max-failures", 5)), 1, 1000),
+            Positive(config, $"{a}.publisher-breaker.call-timeout", Read(config, $"{a}.publisher-breaker.call-timeout", c => c.GetTimeSpan($"{a}.publisher-breaker.call-timeout", TimeSpan.FromSeconds(10)))),
+            Positive(config, $"{a}.publisher-breaker.reset-timeout", Read(config, $"{a}.publisher-breaker.reset-timeout", c => c.GetTimeSpan($"{a}.publisher-breaker.reset-timeout", TimeSpan.FromSeconds(30)))));
         return new FedActorsSettings(
             new AggregatorSettings(Create, () => InitialModel(dimension, initial, seed), tick, snapshotEvery) { PublisherBreaker = breaker },
             clients, journal);
@@ -114,6 +114,16 @@ public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSett
             values[key] = number;
         }
         return new PolicyParameters(values);
+    }
+
+    /// <summary>A typed read whose parse error names the key (HOCON's own message does not).</summary>
+    private static T Read<T>(Config config, string path, Func<Config, T> read)
+    {
+        try { return read(config); }
+        catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException or InvalidCastException)
+        {
+            throw Invalid(path, $"has an invalid value '{config.GetString(path, "")}' ({e.Message})");
+        }
     }
 
     private static string Required(Config config, string path)
