@@ -21,7 +21,7 @@ public sealed record BenchOptions(string OutputDirectory, HashSet<string> Only, 
                 case "--only" when i + 1 < args.Length: only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
                 case "--quick": quick = true; break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: --out DIR [--only fold] [--quick]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: --out DIR [--only fold,actor_path,clients] [--quick]");
                     return null;
             }
         }

@@ -8,6 +8,8 @@ Directory.CreateDirectory(options.OutputDirectory);
 var benchmarks = new Dictionary<string, Func<BenchOptions, BenchReport>>(StringComparer.OrdinalIgnoreCase)
 {
     ["fold"] = FoldBenchmark.Run,
+    ["actor_path"] = ActorPathBenchmark.Run,
+    ["clients"] = ClientMemoryBenchmark.Run,
 };
 
 foreach (var (name, run) in benchmarks)

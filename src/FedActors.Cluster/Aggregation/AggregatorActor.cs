@@ -39,6 +39,8 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private AggregationEngine? _engine;
     private bool _flushScheduled, _recoveredFromJournal, _publishBehind;
     private long _accepted, _duplicatesAcknowledged, _aggregations;
+    private int _writesInFlight;
+    private ModelVersion _durableVersion;
     private ModelVersion? _snapshotVersion;
 
     public AggregatorActor(AggregatorSettings settings, IModelPublisher? publisher = null)
@@ -103,8 +105,13 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             PersistAggregation(AggregationTrigger.Manual, Sender);
         });
         Command<AggregatorProtocol.GetStatus>(_ => Sender.Tell(Status()));
-        Command<AggregatorProtocol.GetModel>(_ => Sender.Tell(new AggregatorProtocol.Model(Engine.Current.Version, Engine.Current.Parameters)));
-        Command<AggregatorProtocol.GetCurrentVersion>(_ => Sender.Tell(new AggregatorProtocol.CurrentVersion(Engine.Current.Version)));
+        Command<AggregatorProtocol.GetModel>(_ =>
+        {
+            var model = Engine.History.TryGet(_durableVersion, out var durable) ? durable : Engine.Current;
+            Sender.Tell(new AggregatorProtocol.Model(model.Version, model.Parameters));
+        });
+        // Clients train on what is durable: a version not yet journaled could vanish in a crash.
+        Command<AggregatorProtocol.GetCurrentVersion>(_ => Sender.Tell(new AggregatorProtocol.CurrentVersion(_durableVersion)));
         Command<Published>(p =>
         {
             if (p.Version == Engine.Current.Version) _publishBehind = false;
@@ -155,6 +162,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private void Started()
     {
         var current = Engine.Current;
+        _durableVersion = current.Version;
         _log.Info("aggregator ready at version {0} (dimension {1}, {2}, {3})", current.Version, current.Dimension,
             _recoveredFromJournal ? "recovered from the journal" : "new journal", Engine.Settings.Strategy.Name);
         Timers.StartPeriodicTimer("tick", new Tick(), _settings.TickInterval);
@@ -173,7 +181,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     {
         var engine = Engine;
         var now = Now;
-        while (_queue.Count > 0)
+        while (_queue.Count > 0 && _writesInFlight < MaxWritesInFlight)
         {
             var (submit, client) = _queue.Peek();
             var update = submit.Update;
@@ -186,8 +194,8 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             }
             if (engine.TriggerBefore(update) is { } early)
             {
-                PersistAggregation(early, null);   // the same update is looked at again once this is journaled
-                return;
+                PersistAggregation(early, null);   // then the same update goes into the fresh buffer
+                continue;
             }
             _queue.Dequeue();
             var (verdict, _) = engine.Accept(update, now);
@@ -195,11 +203,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             {
                 _accepted++;
                 _pending[update.Key] = [(client, submit.ReplyTo)];
-                if (engine.DueTrigger(now) is { } due)
-                {
-                    PersistAggregation(due, null);
-                    return;
-                }
+                if (engine.DueTrigger(now) is { } due) PersistAggregation(due, null);
             }
             else if (verdict.Reason == RejectReason.DuplicateUpdate && engine.Ledger.WasFolded(update.Key))
             {
@@ -217,21 +221,35 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         engine.Buffer.FoldPending();
     }
 
+    /// <summary>Aggregations applied but not yet journaled, at most; draining waits beyond this.</summary>
+    private const int MaxWritesInFlight = 64;
+
+    /// <summary>
+    /// Applies the aggregation in memory at once and journals it with PersistAsync, so folding goes on while the
+    /// write is in flight; what depends on durability (acknowledgements, publications, snapshots) waits for the write.
+    /// If a write fails the actor stops and recovers from the journal: aggregations not yet written vanish with their
+    /// updates, none of which was acknowledged.
+    /// </summary>
     private void PersistAggregation(AggregationTrigger trigger, IActorRef? requester)
     {
-        var plan = Engine.Plan(trigger, Now);
+        var engine = Engine;
+        var plan = engine.Plan(trigger, Now);
         if (plan is null)
         {
-            requester?.Tell(new AggregatorProtocol.Triggered(Engine.Current.Version, false));
+            requester?.Tell(new AggregatorProtocol.Triggered(engine.Current.Version, false));
             return;
         }
-        // Persist (not PersistAsync): new commands wait until the aggregation is journaled and applied.
-        Persist(ModelAggregated.From(plan), _ =>
+        engine.Apply(plan);
+        _aggregations++;
+        // Exported now, with the buffer empty: consistent with exactly this event, whatever is applied after it.
+        var snapshot = _aggregations % _settings.SnapshotEvery == 0 ? new AggregatorSnapshot(engine.ExportSnapshot(), _aggregations) : null;
+        var model = engine.Current;
+        _writesInFlight++;
+        PersistAsync(ModelAggregated.From(plan), _ =>
         {
-            var engine = Engine;
-            engine.Apply(plan);
-            _aggregations++;
+            _writesInFlight--;
             var version = plan.Info.Version;
+            _durableVersion = version;
             foreach (var key in plan.Info.FoldedKeys)
             {
                 if (!_pending.Remove(key, out var waiters)) continue;
@@ -240,10 +258,9 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             }
             var published = new AggregatorProtocol.VersionPublished(version, plan.Info);
             _mediator.Tell(new Publish(AggregatorProtocol.VersionsTopic, published));
-            PublishOutside(engine.Current, published);
+            PublishOutside(model, published);
             requester?.Tell(new AggregatorProtocol.Triggered(version, true));
-            if (_aggregations % _settings.SnapshotEvery == 0)
-                SaveSnapshot(new AggregatorSnapshot(engine.ExportSnapshot(), _aggregations));
+            if (snapshot is not null) SaveSnapshot(snapshot);   // in this handler LastSequenceNr is this event's
             if (_queue.Count > 0) ScheduleFlush();
         });
     }
@@ -268,6 +285,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             _accepted, _rejected.Values.Sum(), new Dictionary<RejectReason, long>(_rejected), _duplicatesAcknowledged, _aggregations,
             _aggregations > 0 ? engine.LastAggregationAt : null,
             Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
-            engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal, _snapshotVersion);
+            engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal, _snapshotVersion,
+            _durableVersion, _writesInFlight);
     }
 }

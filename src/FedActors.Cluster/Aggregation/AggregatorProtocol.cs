@@ -41,7 +41,9 @@ public static class AggregatorProtocol
         long JournalSequenceNr,
         DateTimeOffset StartedAt,
         bool Recovered,
-        ModelVersion? RecoveredFromSnapshotAt);
+        ModelVersion? RecoveredFromSnapshotAt,
+        ModelVersion DurableVersion,
+        int JournalWritesInFlight);
 
     public sealed record GetModel;
 
