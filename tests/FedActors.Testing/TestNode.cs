@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FedActors.Cluster.Tests;
+namespace FedActors.Testing;
 
 /// <summary>A real FedActors node on loopback: Akka.Hosting, remoting, clustering, the SQL journal.</summary>
 public sealed class TestNode : IAsyncDisposable
@@ -45,7 +45,7 @@ public sealed class TestNode : IAsyncDisposable
         """;
 
     public static async Task<TestNode> StartAsync(JournalSettings journal, string? hocon = null, int? port = null,
-        string[]? seeds = null, Aggregation.IModelPublisher? publisher = null)
+        string[]? seeds = null, FedActors.Cluster.Aggregation.IModelPublisher? publisher = null)
     {
         int p = port ?? FreePort();
         var options = new NodeOptions

@@ -1,4 +1,4 @@
-namespace FedActors.Cluster.Tests;
+namespace FedActors.Testing;
 
 /// <summary>A clock the test moves: what "now" is does not depend on how busy the machine is.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider

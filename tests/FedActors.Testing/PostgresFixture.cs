@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Npgsql;
+using Xunit;
 
-namespace FedActors.Cluster.Tests;
+namespace FedActors.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL server for the tests: initdb into a temporary folder, started on a free loopback port,
@@ -68,8 +69,3 @@ public sealed class PostgresFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
-{
-    public const string Name = "postgres";
-}
