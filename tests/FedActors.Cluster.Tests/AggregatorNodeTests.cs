@@ -31,8 +31,8 @@ public sealed class AggregatorNodeTests : IAsyncLifetime
     {
         var probe = Updates.Probe(_node.System);
         for (int i = 0; i < 4; i++) _node.Clients.Tell(Updates.Submit(Updates.Delta($"c{i}", 1, 0, 8), probe.Ref));
-        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(500));              // buffer size 5: nothing durable yet
-        Assert.Equal(4, (await Status()).BufferFill);
+        await probe.AwaitAssertAsync(async () => Assert.Equal(4, (await Status()).BufferFill), TimeSpan.FromSeconds(10));
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));              // buffer size 5: nothing durable yet
 
         _node.Clients.Tell(Updates.Submit(Updates.Delta("c4", 1, 0, 8), probe.Ref));
         var acks = Enumerable.Range(0, 5).Select(_ => probe.ExpectMsg<UpdateDurable>(TimeSpan.FromSeconds(10))).ToList();
@@ -75,7 +75,13 @@ public sealed class AggregatorNodeTests : IAsyncLifetime
         var update = Updates.Delta("again", 1, 0, 8);
         _node.Clients.Tell(Updates.Submit(update, probe.Ref));
         _node.Clients.Tell(Updates.Submit(update, probe.Ref));           // while the first is still buffered
-        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        await probe.AwaitAssertAsync(async () =>
+        {
+            var s = await Status();
+            Assert.Equal(1, s.BufferFill);
+            Assert.Equal(1, s.DuplicatesWaiting);                       // parked behind the first copy, not folded
+        }, TimeSpan.FromSeconds(10));
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         var triggered = await Trigger();
         Assert.True(triggered.Aggregated);
         var first = probe.ExpectMsg<UpdateDurable>(TimeSpan.FromSeconds(10));

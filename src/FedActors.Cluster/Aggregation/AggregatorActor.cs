@@ -286,6 +286,6 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             _aggregations > 0 ? engine.LastAggregationAt : null,
             Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
             engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal, _snapshotVersion,
-            _durableVersion, _writesInFlight);
+            _durableVersion, _writesInFlight, _pending.Values.Sum(w => w.Count - 1));
     }
 }

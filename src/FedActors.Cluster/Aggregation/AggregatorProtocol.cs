@@ -43,7 +43,8 @@ public static class AggregatorProtocol
         bool Recovered,
         ModelVersion? RecoveredFromSnapshotAt,
         ModelVersion DurableVersion,
-        int JournalWritesInFlight);
+        int JournalWritesInFlight,
+        int DuplicatesWaiting);
 
     public sealed record GetModel;
 
