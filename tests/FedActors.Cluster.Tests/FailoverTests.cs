@@ -46,7 +46,7 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
         Assert.Equal(0, progress.Rejected);
 
         // Exactly once, from the journal itself: every acknowledged key folded, none twice.
-        var events = await JournalReader.AggregationsAsync(journal.ConnectionString, c.System);
+        var events = await JournalReader.AggregationsAsync(journal, c.System);
         var folded = events.SelectMany(e => e.Info.FoldedKeys).ToList();
         Assert.Equal(folded.Count, folded.Distinct().Count());
         Assert.Equal(updates.Select(u => u.Key).ToHashSet(), folded.ToHashSet());

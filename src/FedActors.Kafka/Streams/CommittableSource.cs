@@ -26,6 +26,9 @@ public interface IConsumerControl
     /// <summary>Stops emitting; the consumer stays open for commits until <see cref="DrainAndShutdownAsync"/>.</summary>
     Task StopAsync();
 
+    /// <summary>Closes the consumer at once, committing nothing more: what a crash does. Uncommitted records are redelivered.</summary>
+    Task AbortAsync();
+
     /// <summary>Completes when the consumer has closed.</summary>
     Task Closed { get; }
 
@@ -205,6 +208,12 @@ public sealed class CommittableSource<TKey, TValue>(ConsumerConfig config, IRead
             if (_stopCallback is null) done.TrySetResult();
             else _stopCallback(done);
             return done.Task;
+        }
+
+        public async Task AbortAsync()
+        {
+            lock (_gate) Close();
+            await StopAsync();
         }
 
         public async Task DrainAndShutdownAsync(Task streamCompletion)
