@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<BenchOptions, BenchReport>>(StringC
     ["fold"] = FoldBenchmark.Run,
     ["actor_path"] = ActorPathBenchmark.Run,
     ["clients"] = ClientMemoryBenchmark.Run,
+    ["kafka"] = KafkaBenchmark.Run,
 };
 
 foreach (var (name, run) in benchmarks)
