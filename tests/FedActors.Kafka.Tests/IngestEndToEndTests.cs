@@ -14,39 +14,8 @@ namespace FedActors.Kafka.Tests;
 /// stream feeds a real node, and new versions come back on the model topic; malformed messages come back on the
 /// system-events topic with their reasons, and the stream goes on.
 /// </summary>
-public sealed class IngestEndToEndTests : IAsyncLifetime
+public sealed class IngestEndToEndTests : KafkaNodeTest
 {
-    private readonly KafkaTopics _topics = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("fedactors-kafka-").FullName;
-    private KafkaDevBroker _broker = null!;
-    private IProducer<string, byte[]> _producer = null!;
-    private TestNode _node = null!;
-
-    public async Task InitializeAsync()
-    {
-        _broker = KafkaDevBroker.Start(3, _topics.Specs());
-        _producer = new ProducerBuilder<string, byte[]>(KafkaProducerFlow.SeedConfig(_broker.BootstrapServers)).Build();
-        _node = await TestNode.StartAsync(TestNode.SqliteJournal(_dir), publisher: new KafkaModelPublisher(_producer, _topics));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _producer.Dispose();
-        _broker.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private ConsumerConfig ConsumerConfig(string group) => new()
-    {
-        BootstrapServers = _broker.BootstrapServers,
-        GroupId = group,
-        AutoOffsetReset = AutoOffsetReset.Earliest,
-        SessionTimeoutMs = 6000,
-        HeartbeatIntervalMs = 1000,
-        FetchWaitMaxMs = 10,
-    };
 
     private static byte[] SeedJson(string client, int sequence, float value)
     {
@@ -61,41 +30,41 @@ public sealed class IngestEndToEndTests : IAsyncLifetime
     public async Task Updates_from_plain_Kafka_clients_become_versions_on_the_model_topic_and_bad_ones_system_events()
     {
         var stats = new IngestStats();
-        var (control, completion) = UpdateIngest.Run(_node.System, _node.Clients, ConsumerConfig("ignored"), _producer, _topics,
+        var (control, completion) = UpdateIngest.Run(Node.System, Node.Clients, ConsumerConfig("ignored"), Producer, Topics,
             new IngestSettings { RedeliverAfter = TimeSpan.FromSeconds(20) }, stats);
 
-        using (var clients = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = _broker.BootstrapServers, Acks = Acks.All }).Build())
+        using (var clients = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = Broker.BootstrapServers, Acks = Acks.All }).Build())
         {
             for (int i = 0; i < 40; i++)
-                clients.Produce(_topics.ClientUpdates, new Message<string, byte[]> { Key = $"client-{i % 8}", Value = SeedJson($"client-{i % 8}", i, 0.01f) });
-            clients.Produce(_topics.ClientUpdates, new Message<string, byte[]> { Key = "bad-1", Value = "{ not json"u8.ToArray() });
-            clients.Produce(_topics.ClientUpdates, new Message<string, byte[]> { Key = "bad-2", Value = SeedJson("bad-2", 1, 1).Select(b => b == (byte)'A' ? (byte)'!' : b).ToArray() });
-            clients.Produce(_topics.ClientUpdates, new Message<string, byte[]> { Key = "bad-3", Value = "{\"client_id\":\"bad-3\"}"u8.ToArray() });
+                clients.Produce(Topics.ClientUpdates, new Message<string, byte[]> { Key = $"client-{i % 8}", Value = SeedJson($"client-{i % 8}", i, 0.01f) });
+            clients.Produce(Topics.ClientUpdates, new Message<string, byte[]> { Key = "bad-1", Value = "{ not json"u8.ToArray() });
+            clients.Produce(Topics.ClientUpdates, new Message<string, byte[]> { Key = "bad-2", Value = SeedJson("bad-2", 1, 1).Select(b => b == (byte)'A' ? (byte)'!' : b).ToArray() });
+            clients.Produce(Topics.ClientUpdates, new Message<string, byte[]> { Key = "bad-3", Value = "{\"client_id\":\"bad-3\"}"u8.ToArray() });
             Assert.Equal(0, clients.Flush(TimeSpan.FromSeconds(30)));
         }
 
-        await Eventually(() => stats.Durable == 40 && stats.Rejected == 3, TimeSpan.FromSeconds(60));
+        await Eventually(() => stats.Durable == 40 && stats.Rejected == 3, "40 durable, 3 rejected");
         Assert.Equal(1, stats.RejectedByReason["not_json"]);
         Assert.Equal(1, stats.RejectedByReason["invalid_base64"]);
         Assert.Equal(1, stats.RejectedByReason["missing_field"]);
 
         // Version 0 (a fresh cluster broadcasts its initial model), then one version per 5 updates.
-        var broadcasts = Read(_topics.GlobalModel, 9).Select(m => JsonWire.DecodeBroadcast(m.Value)).ToList();
+        var broadcasts = Read(Topics.GlobalModel, 9).Select(m => JsonWire.DecodeBroadcast(m.Value)).ToList();
         Assert.Equal(Enumerable.Range(0, 9).Select(v => (long)v), broadcasts.Select(b => b.Version.Value).Order());
         Assert.All(broadcasts.Where(b => b.Version.Value > 0), b => Assert.InRange(b.NumClientsParticipated, 1, 5));
         Assert.All(broadcasts, b => Assert.Equal("fedbuff", b.AggregationMethod));
-        var model = await _node.Aggregator.Ask<AggregatorProtocol.Model>(new AggregatorProtocol.GetModel(), TimeSpan.FromSeconds(10));
+        var model = await Node.Aggregator.Ask<AggregatorProtocol.Model>(new AggregatorProtocol.GetModel(), TimeSpan.FromSeconds(10));
         Assert.Equal(model.Parameters, broadcasts.Single(b => b.Version == model.Version).Parameters.ToArray());
 
-        var events = Read(_topics.SystemEvents, 3).Select(m => JsonWire.DecodeSystemEvent(m.Value)).ToList();
+        var events = Read(Topics.SystemEvents, 3).Select(m => JsonWire.DecodeSystemEvent(m.Value)).ToList();
         Assert.Equal(new[] { "invalid_base64", "missing_field", "not_json" }, events.Select(e => e.Reason).Order());
-        Assert.All(events, e => Assert.StartsWith($"{_topics.ClientUpdates}/", e.Source));
+        Assert.All(events, e => Assert.StartsWith($"{Topics.ClientUpdates}/", e.Source));
 
         // Drain and shut down commits what was acknowledged: a new member of the group starts after all 43.
         await control.DrainAndShutdownAsync(completion);
         Assert.True(control.Commits > 0);
         using var next = new ConsumerBuilder<string, byte[]>(ConsumerConfig("async_fl_server")).Build();
-        var partitions = Enumerable.Range(0, 10).Select(p => new TopicPartition(_topics.ClientUpdates, p)).ToList();
+        var partitions = Enumerable.Range(0, 10).Select(p => new TopicPartition(Topics.ClientUpdates, p)).ToList();
         var committed = next.Committed(partitions, TimeSpan.FromSeconds(10));
         long total = committed.Sum(c => c.Offset.Value < 0 ? 0 : c.Offset.Value);
         Assert.Equal(43, total);
@@ -114,13 +83,4 @@ public sealed class IngestEndToEndTests : IAsyncLifetime
         return seen;
     }
 
-    private static async Task Eventually(Func<bool> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("not reached in time");
-            await Task.Delay(100);
-        }
-    }
 }

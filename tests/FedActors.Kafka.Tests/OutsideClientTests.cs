@@ -11,38 +11,14 @@ namespace FedActors.Kafka.Tests;
 /// A client that is not FedActors: Debian's kcat (its own librdkafka) produces the seed's JSON, and reads the new
 /// versions back from the model topic. .ci/run installs kcat.
 /// </summary>
-public sealed class OutsideClientTests : IAsyncLifetime
+public sealed class OutsideClientTests : KafkaNodeTest
 {
-    private readonly KafkaTopics _topics = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("fedactors-kcat-").FullName;
-    private KafkaDevBroker _broker = null!;
-    private IProducer<string, byte[]> _producer = null!;
-    private TestNode _node = null!;
-
-    public async Task InitializeAsync()
-    {
-        _broker = KafkaDevBroker.Start(3, _topics.Specs());
-        _producer = new ProducerBuilder<string, byte[]>(KafkaProducerFlow.SeedConfig(_broker.BootstrapServers)).Build();
-        _node = await TestNode.StartAsync(TestNode.SqliteJournal(_dir), publisher: new KafkaModelPublisher(_producer, _topics));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        _producer.Dispose();
-        _broker.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     [Fact]
     public async Task Kcat_produces_the_seeds_JSON_and_reads_the_model_topic()
     {
         var stats = new IngestStats();
-        var (control, completion) = UpdateIngest.Run(_node.System, _node.Clients, new ConsumerConfig
-        {
-            BootstrapServers = _broker.BootstrapServers, AutoOffsetReset = AutoOffsetReset.Earliest, SessionTimeoutMs = 6000, FetchWaitMaxMs = 10,
-        }, _producer, _topics, new IngestSettings(), stats);
+        var (control, completion) = UpdateIngest.Run(Node.System, Node.Clients, ConsumerConfig(), Producer, Topics, new IngestSettings(), stats);
 
         // One JSON document a line, "key|value", exactly as the seed writes it (no "sequence": the timestamp stands in).
         string weights = JsonWire.ToBase64(new float[] { 0.5f, 0, 0, 0, 0, 0, 0, -0.5f });
@@ -51,13 +27,13 @@ public sealed class OutsideClientTests : IAsyncLifetime
             $"\"update_type\": \"delta\", \"data\": {{\"weights\": \"{weights}\", \"num_samples\": 1000, \"training_loss\": 0.234, " +
             $"\"training_accuracy\": 0.876}}, \"metadata\": {{\"training_duration\": 45.2, \"staleness\": 0, " +
             $"\"client_resources\": {{\"cpu_cores\": 4, \"memory_gb\": 8, \"gpu_available\": false}}}}}}");
-        var produced = await Kcat($"-P -b {_broker.BootstrapServers} -t {_topics.ClientUpdates} -K |", string.Join('\n', lines) + "\n");
+        var produced = await Kcat($"-P -b {Broker.BootstrapServers} -t {Topics.ClientUpdates} -K |", string.Join('\n', lines) + "\n");
         Assert.Equal(0, produced.ExitCode);
 
-        await Eventually(() => stats.Durable == 5, TimeSpan.FromSeconds(30));
+        await Eventually(() => stats.Durable == 5, "5 durable");
 
         // Read the model topic from the beginning with kcat and parse what it printed.
-        var read = await Kcat($"-C -b {_broker.BootstrapServers} -t {_topics.GlobalModel} -o beginning -e -q", null);
+        var read = await Kcat($"-C -b {Broker.BootstrapServers} -t {Topics.GlobalModel} -o beginning -e -q", null);
         Assert.Equal(0, read.ExitCode);
         var versions = read.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.Equal(new long[] { 0, 1 }, versions.Select(v => v.GetProperty("model_version").GetInt64()));
@@ -90,13 +66,4 @@ public sealed class OutsideClientTests : IAsyncLifetime
         }
     }
 
-    private static async Task Eventually(Func<bool> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("not reached in time");
-            await Task.Delay(100);
-        }
-    }
 }
