@@ -81,7 +81,12 @@ public static class UpdateIngest
             return m.Offset;
         }
 
-        var submit = (IActorRef replyTo) => new ClientProtocol.SubmitUpdate(decoded.Update, decoded.Resources, replyTo);
+        // A W3C traceparent header starts (continues) the update's trace; it is handed on to the ClientActor and the fold.
+        string? traceParent = m.Record.Message.Headers?.TryGetLastBytes("traceparent", out var tp) == true ? Encoding.ASCII.GetString(tp) : null;
+        using var activity = Cluster.Telemetry.StartFrom("fl.ingest", traceParent, System.Diagnostics.ActivityKind.Consumer);
+        activity?.SetTag("messaging.source", source);
+        var next = Cluster.Telemetry.Next(activity, traceParent);
+        var submit = (IActorRef replyTo) => new ClientProtocol.SubmitUpdate(decoded.Update, decoded.Resources, replyTo) { TraceParent = next };
         while (true)
         {
             try

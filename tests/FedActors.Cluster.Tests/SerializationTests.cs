@@ -49,6 +49,24 @@ public class SerializationTests() : TestKit(Akka.Configuration.ConfigurationFact
     }
 
     [Fact]
+    public void The_trace_context_travels_with_a_submit_and_v1_submits_still_read()
+    {
+        const string trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var update = new ClientUpdate("c", 1, new ModelVersion(0), UpdateKind.Delta, new[] { 1f }, 1);
+        var traced = RoundTrip(new ClientProtocol.SubmitUpdate(update, null, TestActor) { TraceParent = trace }, typeof(UpdateMessageSerializer));
+        Assert.Equal(trace, traced.TraceParent);
+        Assert.Equal(trace, RoundTrip(new AggregatorProtocol.Submit(update, TestActor) { TraceParent = trace }, typeof(UpdateMessageSerializer)).TraceParent);
+
+        // A v1 submit (a node not yet upgraded) is the v2 bytes of an untraced one without the trace flag.
+        var serializer = new UpdateMessageSerializer((ExtendedActorSystem)Sys);
+        var v2 = serializer.ToBinary(new ClientProtocol.SubmitUpdate(update, null, TestActor));
+        Assert.Equal("SU2", serializer.Manifest(new ClientProtocol.SubmitUpdate(update, null, TestActor)));
+        var v1 = (ClientProtocol.SubmitUpdate)serializer.FromBinary(v2[..^1], "SU1");
+        Assert.Equal(update.Key, v1.Update.Key);
+        Assert.Null(v1.TraceParent);
+    }
+
+    [Fact]
     public void Other_messages_between_nodes_use_Hyperion()
     {
         var state = RoundTrip(new ClientProtocol.Register("c", new ClientCapabilities(2, 4, true)), typeof(HyperionSerializer));

@@ -198,7 +198,15 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
                 continue;
             }
             _queue.Dequeue();
+            using var activity = Telemetry.StartFrom("fl.aggregator.fold", submit.TraceParent);
             var (verdict, _) = engine.Accept(update, now);
+            if (activity is not null)
+            {
+                activity.SetTag("fl.client_id", update.ClientId);
+                activity.SetTag("fl.staleness", verdict.Staleness);
+                activity.SetTag("fl.model_version", engine.Current.Version.Value);
+                activity.SetTag("fl.verdict", verdict.IsAccepted ? "accepted" : verdict.Reason!.Value.ToString());
+            }
             if (verdict.IsAccepted)
             {
                 _accepted++;

@@ -12,7 +12,11 @@ public static class AggregatorProtocol
     /// From a ClientActor: fold this update. The result goes to the sender (the ClientActor), carrying
     /// <paramref name="ReplyTo"/> so it can be passed on.
     /// </summary>
-    public sealed record Submit(ClientUpdate Update, IActorRef ReplyTo) : Serialization.IUpdatePathMessage;
+    public sealed record Submit(ClientUpdate Update, IActorRef ReplyTo) : Serialization.IUpdatePathMessage
+    {
+        /// <summary>W3C trace context of the update's trace, if it is traced.</summary>
+        public string? TraceParent { get; init; }
+    }
 
     /// <summary>The result of a <see cref="Submit"/>, sent to the ClientActor that forwarded it.</summary>
     public sealed record Outcome(Clients.UpdateResult Result, IActorRef ReplyTo) : Serialization.IUpdatePathMessage;

@@ -32,14 +32,17 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<ClientProtocol.Heartbeat>(h => Apply(_record.OnHeartbeat(h.TrainedOn, Now)));
         Receive<ClientProtocol.SubmitUpdate>(submit =>
         {
+            using var activity = Telemetry.StartFrom("fl.client.forward", submit.TraceParent);
+            activity?.SetTag("fl.client_id", submit.ClientId);
             var (events, forward) = _record.OnUpdate(submit.Update, view.Current, _settings.MaxStaleness, submit.Resources, Now);
             Apply(events);
             if (forward)
             {
                 _inFlight++;
-                aggregator.Tell(new AggregatorProtocol.Submit(submit.Update, submit.ReplyTo));
+                aggregator.Tell(new AggregatorProtocol.Submit(submit.Update, submit.ReplyTo) { TraceParent = Telemetry.Next(activity, submit.TraceParent) });
                 return;
             }
+            activity?.SetTag("fl.rejected", "staleness_above_maximum");
             var rejected = (ClientUpdateRejected)events[0];
             submit.ReplyTo.Tell(new UpdateRejected(submit.Update.Key, rejected.Reason,
                 $"staleness {rejected.Staleness} is above the maximum {_settings.MaxStaleness}", rejected.Staleness));

@@ -26,6 +26,9 @@ public static class ClientProtocol
         : IClientMessage, Serialization.IUpdatePathMessage
     {
         public string ClientId => Update.ClientId;
+
+        /// <summary>W3C trace context of the update's trace, if it is traced.</summary>
+        public string? TraceParent { get; init; }
     }
 
     public sealed record Leave(string ClientId) : IClientMessage;

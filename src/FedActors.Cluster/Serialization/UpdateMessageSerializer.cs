@@ -18,14 +18,16 @@ public interface IUpdatePathMessage;
 public sealed class UpdateMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int Id = 8701;
-    private const string SubmitUpdateV1 = "SU1", AggregatorSubmitV1 = "AS1", OutcomeV1 = "AO1", DurableV1 = "UD1", RejectedV1 = "UR1";
+    // v2 of the submits adds the trace context; v1 stays readable for a cluster in the middle of a rolling upgrade.
+    private const string SubmitUpdateV1 = "SU1", AggregatorSubmitV1 = "AS1", SubmitUpdateV2 = "SU2", AggregatorSubmitV2 = "AS2",
+        OutcomeV1 = "AO1", DurableV1 = "UD1", RejectedV1 = "UR1";
 
     public override int Identifier => Id;
 
     public override string Manifest(object o) => o switch
     {
-        ClientProtocol.SubmitUpdate => SubmitUpdateV1,
-        AggregatorProtocol.Submit => AggregatorSubmitV1,
+        ClientProtocol.SubmitUpdate => SubmitUpdateV2,
+        AggregatorProtocol.Submit => AggregatorSubmitV2,
         AggregatorProtocol.Outcome => OutcomeV1,
         UpdateDurable => DurableV1,
         UpdateRejected => RejectedV1,
@@ -40,8 +42,10 @@ public sealed class UpdateMessageSerializer(ExtendedActorSystem system) : Serial
             w.Write(m.Resources is not null);
             if (m.Resources is { } c) { w.Write(c.CpuCores); w.Write(c.MemoryGb); w.Write(c.GpuAvailable); }
             WriteRef(w, m.ReplyTo);
+            WriteTrace(w, m.TraceParent);
         }, 128 + m.Update.Parameters.Length * 4),
-        AggregatorProtocol.Submit m => BinaryFormat.Encode(w => { WriteUpdate(w, m.Update); WriteRef(w, m.ReplyTo); }, 128 + m.Update.Parameters.Length * 4),
+        AggregatorProtocol.Submit m => BinaryFormat.Encode(w => { WriteUpdate(w, m.Update); WriteRef(w, m.ReplyTo); WriteTrace(w, m.TraceParent); },
+            128 + m.Update.Parameters.Length * 4),
         AggregatorProtocol.Outcome m => BinaryFormat.Encode(w => { WriteResult(w, m.Result); WriteRef(w, m.ReplyTo); }),
         UpdateResult m => BinaryFormat.Encode(w => WriteResult(w, m)),
         _ => throw new ArgumentException($"{o.GetType()} is not an update-path message", nameof(o)),
@@ -49,13 +53,14 @@ public sealed class UpdateMessageSerializer(ExtendedActorSystem system) : Serial
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
-        SubmitUpdateV1 => BinaryFormat.Decode(bytes, r =>
+        SubmitUpdateV1 or SubmitUpdateV2 => BinaryFormat.Decode(bytes, r =>
         {
             var update = ReadUpdate(r);
             var resources = r.ReadBoolean() ? new ClientCapabilities(r.ReadInt32(), r.ReadDouble(), r.ReadBoolean()) : null;
-            return new ClientProtocol.SubmitUpdate(update, resources, ReadRef(r));
+            return new ClientProtocol.SubmitUpdate(update, resources, ReadRef(r)) { TraceParent = manifest == SubmitUpdateV2 ? ReadTrace(r) : null };
         }),
-        AggregatorSubmitV1 => BinaryFormat.Decode(bytes, r => new AggregatorProtocol.Submit(ReadUpdate(r), ReadRef(r))),
+        AggregatorSubmitV1 or AggregatorSubmitV2 => BinaryFormat.Decode(bytes, r =>
+            new AggregatorProtocol.Submit(ReadUpdate(r), ReadRef(r)) { TraceParent = manifest == AggregatorSubmitV2 ? ReadTrace(r) : null }),
         OutcomeV1 => BinaryFormat.Decode(bytes, r => new AggregatorProtocol.Outcome(ReadResult(r), ReadRef(r))),
         DurableV1 or RejectedV1 => BinaryFormat.Decode(bytes, ReadResult),
         _ => throw new System.Runtime.Serialization.SerializationException($"unknown update-path manifest '{manifest}'"),
@@ -116,6 +121,14 @@ public sealed class UpdateMessageSerializer(ExtendedActorSystem system) : Serial
             var tag => throw new InvalidDataException($"unknown result tag {tag}"),
         };
     }
+
+    private static void WriteTrace(BinaryWriter w, string? traceParent)
+    {
+        w.Write(traceParent is not null);
+        if (traceParent is not null) w.Write(traceParent);
+    }
+
+    private static string? ReadTrace(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 
     private static void WriteRef(BinaryWriter w, IActorRef actor) => w.Write(Akka.Serialization.Serialization.SerializedActorPath(actor));
 
