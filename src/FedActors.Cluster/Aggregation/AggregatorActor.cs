@@ -40,7 +40,8 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private bool _flushScheduled, _recoveredFromJournal, _publishBehind;
     private long _accepted, _duplicatesAcknowledged, _aggregations;
     private int _writesInFlight;
-    private ModelVersion _durableVersion;
+    /// <summary>The newest journaled version: what is shown and published outside (a newer one could still vanish in a crash).</summary>
+    private GlobalModel? _durableModel;
     private ModelVersion? _snapshotVersion;
 
     public AggregatorActor(AggregatorSettings settings, IModelPublisher? publisher = null)
@@ -99,22 +100,18 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         {
             if (_queue.Count == 0 && Engine.DueTrigger(Now) is { } due) PersistAggregation(due, null);
         });
-        Command<AggregatorProtocol.TriggerAggregation>(_ =>
-        {
-            Engine.Buffer.FoldPending();
-            PersistAggregation(AggregationTrigger.Manual, Sender);
-        });
+        Command<AggregatorProtocol.TriggerAggregation>(_ => PersistAggregation(AggregationTrigger.Manual, Sender));
         Command<AggregatorProtocol.GetStatus>(_ => Sender.Tell(Status()));
         Command<AggregatorProtocol.GetModel>(_ =>
         {
-            var model = Engine.History.TryGet(_durableVersion, out var durable) ? durable : Engine.Current;
+            var model = _durableModel!;
             Sender.Tell(new AggregatorProtocol.Model(model.Version, model.Parameters));
         });
         // Clients train on what is durable: a version not yet journaled could vanish in a crash.
-        Command<AggregatorProtocol.GetCurrentVersion>(_ => Sender.Tell(new AggregatorProtocol.CurrentVersion(_durableVersion)));
+        Command<AggregatorProtocol.GetCurrentVersion>(_ => Sender.Tell(new AggregatorProtocol.CurrentVersion(DurableVersion)));
         Command<Published>(p =>
         {
-            if (p.Version == Engine.Current.Version) _publishBehind = false;
+            if (p.Version == DurableVersion) _publishBehind = false;
         });
         Command<PublishFailed>(f =>
         {
@@ -126,7 +123,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         });
         Command<RetryPublish>(_ =>
         {
-            if (_publishBehind) PublishOutside(Engine.Current, null);
+            if (_publishBehind) PublishOutside(_durableModel!, null);   // never a version whose write is still in flight
         });
         Command<SaveSnapshotSuccess>(s =>
         {
@@ -143,6 +140,8 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId => _settings.PersistenceId;
     public ITimerScheduler Timers { get; set; } = null!;
+
+    private ModelVersion DurableVersion => _durableModel?.Version ?? ModelVersion.Initial;
 
     private AggregationEngine Engine => _engine ?? throw new InvalidOperationException("the aggregator has not recovered");
     private DateTimeOffset Now => _settings.Clock.GetUtcNow();
@@ -162,7 +161,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private void Started()
     {
         var current = Engine.Current;
-        _durableVersion = current.Version;
+        _durableModel = current;
         _log.Info("aggregator ready at version {0} (dimension {1}, {2}, {3})", current.Version, current.Dimension,
             _recoveredFromJournal ? "recovered from the journal" : "new journal", Engine.Settings.Strategy.Name);
         Timers.StartPeriodicTimer("tick", new Tick(), _settings.TickInterval);
@@ -257,7 +256,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         {
             _writesInFlight--;
             var version = plan.Info.Version;
-            _durableVersion = version;
+            _durableModel = model;
             foreach (var key in plan.Info.FoldedKeys)
             {
                 if (!_pending.Remove(key, out var waiters)) continue;
@@ -294,6 +293,6 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             _aggregations > 0 ? engine.LastAggregationAt : null,
             Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
             engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal, _snapshotVersion,
-            _durableVersion, _writesInFlight, _pending.Values.Sum(w => w.Count - 1));
+            DurableVersion, _writesInFlight, _pending.Values.Sum(w => w.Count - 1));
     }
 }
