@@ -20,8 +20,7 @@ public sealed class AggregatorNodeTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private Task<AggregatorProtocol.Status> Status() =>
-        _node.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
+    private Task<AggregatorProtocol.Status> Status() => _node.StatusAsync();
 
     private Task<AggregatorProtocol.Triggered> Trigger() =>
         _node.Aggregator.Ask<AggregatorProtocol.Triggered>(new AggregatorProtocol.TriggerAggregation(), TimeSpan.FromSeconds(10));

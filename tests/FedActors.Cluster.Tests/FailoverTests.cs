@@ -28,7 +28,7 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
         await using var c = await TestNode.StartAsync(journal, Hocon, seeds: seeds);
         await Eventually(() => Akka.Cluster.Cluster.Get(c.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3, "3 members up");
 
-        var before = await c.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(20));
+        var before = await c.StatusAsync();
         Assert.Equal(a.Address, before.Node);                           // the oldest node holds the singleton
 
         var updates = Enumerable.Range(0, 400).Select(i => Updates.Delta($"client-{i % 40}", i / 40, 0, 8)).ToList();
@@ -40,7 +40,7 @@ public sealed class FailoverTests(PostgresFixture postgres, ITestOutputHelper ou
         await Eventually(async () => (await Progress(driver)).Durable == updates.Count, "every update durable", TimeSpan.FromSeconds(120));
         var progress = await Progress(driver);
 
-        var after = await c.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(20));
+        var after = await c.StatusAsync();
         Assert.Contains(after.Node, new[] { b.Address, c.Address });
         Assert.True(after.Recovered);
         Assert.Equal(0, progress.Rejected);

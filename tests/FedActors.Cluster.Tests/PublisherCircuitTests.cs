@@ -34,8 +34,7 @@ public sealed class PublisherCircuitTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private Task<AggregatorProtocol.Status> Status() =>
-        _node.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
+    private Task<AggregatorProtocol.Status> Status() => _node.StatusAsync();
 
     [Fact]
     public async Task Failures_open_the_circuit_and_the_newest_version_goes_out_once_it_recovers()

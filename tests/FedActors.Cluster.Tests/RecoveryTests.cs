@@ -68,7 +68,7 @@ public sealed class RecoveryTests(PostgresFixture postgres) : IDisposable
             var after = await node.Aggregator.Ask<AggregatorProtocol.Model>(new AggregatorProtocol.GetModel(), TimeSpan.FromSeconds(30));
             Assert.Equal(before.Version, after.Version);
             Assert.Equal(before.Parameters, after.Parameters);               // bit for bit
-            var status = await node.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
+            var status = await node.StatusAsync();
             Assert.True(status.Recovered);
             Assert.Equal(7, status.Aggregations);
             // With snapshots every 2 aggregations, recovery starts from the one at version 6 and replays the 7th.

@@ -58,7 +58,6 @@ public sealed class IngestFaultTests : KafkaNodeTest
         await control2.DrainAndShutdownAsync(completion2);
     }
 
-    private Task<AggregatorProtocol.Status> Status() =>
-        Node.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
+    private Task<AggregatorProtocol.Status> Status() => Node.StatusAsync();
 
 }

@@ -31,6 +31,9 @@ public sealed class TestNode : IAsyncDisposable
     public IActorRef Clients => Registry.Get<ClientRegion>();
     public string Address => $"akka.tcp://fedactors@127.0.0.1:{Port}";
 
+    public Task<FedActors.Cluster.Aggregation.AggregatorProtocol.Status> StatusAsync() =>
+        Aggregator.Ask<FedActors.Cluster.Aggregation.AggregatorProtocol.Status>(new FedActors.Cluster.Aggregation.AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(20));
+
     /// <summary>Fast test settings over the reference config; <paramref name="hocon"/> goes on top.</summary>
     public const string TestDefaults = """
         fedactors.aggregation {

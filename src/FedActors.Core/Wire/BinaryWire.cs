@@ -128,11 +128,11 @@ public static class UpdateCodec
 {
     public const string JsonContentType = "application/json";
 
-    public static DecodedUpdate Decode(string? contentType, ReadOnlySpan<byte> message, int maxMessageBytes = JsonWire.DefaultMaxMessageBytes) =>
+    public static DecodedUpdate Decode(string? contentType, ReadOnlyMemory<byte> message, int maxMessageBytes = JsonWire.DefaultMaxMessageBytes) =>
         contentType switch
         {
             null or "" or JsonContentType => JsonWire.DecodeUpdate(message, maxMessageBytes),
-            BinaryWire.ContentType => BinaryWire.DecodeUpdate(message, maxMessageBytes),
+            BinaryWire.ContentType => BinaryWire.DecodeUpdate(message.Span, maxMessageBytes),
             _ => throw new WireFormatException(WireRejectReason.UnknownVersion, $"content type '{contentType}' is not one this node reads ({JsonContentType}, {BinaryWire.ContentType})"),
         };
 }

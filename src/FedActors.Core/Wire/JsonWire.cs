@@ -23,13 +23,13 @@ public static class JsonWire
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the wire format is little-endian");
     }
 
-    public static DecodedUpdate DecodeUpdate(ReadOnlySpan<byte> utf8, int maxMessageBytes = DefaultMaxMessageBytes)
+    public static DecodedUpdate DecodeUpdate(ReadOnlyMemory<byte> utf8, int maxMessageBytes = DefaultMaxMessageBytes)
     {
         if (utf8.Length > maxMessageBytes)
             throw new WireFormatException(WireRejectReason.Oversize, $"message of {utf8.Length} bytes is above the limit of {maxMessageBytes}");
         try
         {
-            using var doc = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+            using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 16 });   // parsed in place, not copied
             var root = Object(doc.RootElement, "message");
             string clientId = String(root, "client_id");
             var timestamp = Timestamp(root, "timestamp");
@@ -106,11 +106,11 @@ public static class JsonWire
             w.WriteEndObject();
         }, 512 + b.Parameters.Length * 6);
 
-    public static ModelBroadcast DecodeBroadcast(ReadOnlySpan<byte> utf8)
+    public static ModelBroadcast DecodeBroadcast(ReadOnlyMemory<byte> utf8)
     {
         try
         {
-            using var doc = JsonDocument.Parse(utf8.ToArray());
+            using var doc = JsonDocument.Parse(utf8);
             var root = Object(doc.RootElement, "message");
             var info = Object(Required(root, "aggregation_info"), "aggregation_info");
             var criteria = root.TryGetProperty("client_selection_criteria", out var c) ? Object(c, "client_selection_criteria") : default;
@@ -135,7 +135,7 @@ public static class JsonWire
         WriteCapabilities(w, "capabilities", r.Capabilities);
     });
 
-    public static Registration DecodeRegistration(ReadOnlySpan<byte> utf8) => Parse(utf8, root =>
+    public static Registration DecodeRegistration(ReadOnlyMemory<byte> utf8) => Parse(utf8, root =>
         new Registration(String(root, "client_id"), Timestamp(root, "timestamp"), Capabilities(Required(root, "capabilities"), "capabilities")));
 
     public static byte[] EncodeHeartbeat(Heartbeat h) => Write(w =>
@@ -145,7 +145,7 @@ public static class JsonWire
         if (h.ModelVersion is { } v) w.WriteNumber("model_version", v.Value);
     });
 
-    public static Heartbeat DecodeHeartbeat(ReadOnlySpan<byte> utf8) => Parse(utf8, root =>
+    public static Heartbeat DecodeHeartbeat(ReadOnlyMemory<byte> utf8) => Parse(utf8, root =>
         new Heartbeat(String(root, "client_id"), Timestamp(root, "timestamp"),
             root.TryGetProperty("model_version", out var v) && v.ValueKind != JsonValueKind.Null ? new ModelVersion(LongOf(v, "model_version")) : null));
 
@@ -160,7 +160,7 @@ public static class JsonWire
         if (e.Source is not null) w.WriteString("source", e.Source);
     });
 
-    public static SystemEvent DecodeSystemEvent(ReadOnlySpan<byte> utf8) => Parse(utf8, root =>
+    public static SystemEvent DecodeSystemEvent(ReadOnlyMemory<byte> utf8) => Parse(utf8, root =>
         new SystemEvent(String(root, "event_type"), Timestamp(root, "timestamp"),
             OptionalString(root, "client_id"), OptionalString(root, "reason"), OptionalString(root, "detail"),
             root.TryGetProperty("model_version", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null,
@@ -200,11 +200,11 @@ public static class JsonWire
         return written / 4 == floats.Length ? floats : floats.AsSpan(0, written / 4).ToArray();
     }
 
-    private static T Parse<T>(ReadOnlySpan<byte> utf8, Func<JsonElement, T> read)
+    private static T Parse<T>(ReadOnlyMemory<byte> utf8, Func<JsonElement, T> read)
     {
         try
         {
-            using var doc = JsonDocument.Parse(utf8.ToArray());
+            using var doc = JsonDocument.Parse(utf8);
             return read(Object(doc.RootElement, "message"));
         }
         catch (JsonException e)
