@@ -11,11 +11,13 @@ public sealed record KafkaTopics(
 {
     public const int ReplicationFactor = 3;
 
-    public IReadOnlyList<TopicSpec> Specs() =>
+    /// <summary>The seed's topic settings: updates are deleted after an hour, the model topic is compacted (the latest
+    /// version under the key "global" is what a new client needs).</summary>
+    public IReadOnlyList<TopicSpec> Specs(int replicationFactor = ReplicationFactor) =>
     [
-        new(ClientUpdates, 10, ReplicationFactor),
-        new(GlobalModel, 1, ReplicationFactor),
-        new(ClientRegistration, 3, ReplicationFactor),
-        new(SystemEvents, 5, ReplicationFactor),
+        new(ClientUpdates, 10, replicationFactor) { Configs = new Dictionary<string, string> { ["cleanup.policy"] = "delete", ["retention.ms"] = "3600000" } },
+        new(GlobalModel, 1, replicationFactor) { Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" } },
+        new(ClientRegistration, 3, replicationFactor),
+        new(SystemEvents, 5, replicationFactor),
     ];
 }
