@@ -58,26 +58,26 @@ public static class UpdateIngest
         // The committer commits through the source's control, so the source is materialized first.
         var (control, source) = Source.FromGraph(new CommittableSource<string, byte[]>(consumer, [topics.ClientUpdates]))
             .PreMaterialize(materializer);
+        // Decoding (base64, JSON) runs on the thread pool, several records at once: inline it would cap the ingest at
+        // one core's decode rate. SelectAsync keeps the records' order, so each client's updates are still submitted
+        // in the order they were produced.
         var completion = source
-            .SelectAsync(settings.MaxInFlight, m => Process(m, clientRegion, events, topics, settings, stats))
+            .SelectAsync(Math.Max(2, Environment.ProcessorCount * 2), m => Task.Run(() => (Message: m, Decoded: Decode(m, settings))))
+            .SelectAsync(settings.MaxInFlight, d => Process(d.Message, d.Decoded, clientRegion, events, topics, settings, stats))
             .RunWith(KafkaCommitter.Sink(control, settings.CommitBatch, settings.CommitInterval), materializer);
         return (control, completion);
     }
 
-    private static async Task<TopicPartitionOffset> Process(CommittableMessage<string, byte[]> m, IActorRef region,
+    private static async Task<TopicPartitionOffset> Process(CommittableMessage<string, byte[]> m,
+        (DecodedUpdate? Update, WireFormatException? Error) decodedOrError, IActorRef region,
         IProducer<string, byte[]> events, KafkaTopics topics, IngestSettings settings, IngestStats stats)
     {
         stats.OnReceived();
         string source = $"{m.Record.Topic}/{m.Record.Partition.Value}@{m.Record.Offset.Value}";
-        DecodedUpdate decoded;
-        try
+        var (decoded, error) = decodedOrError;
+        if (decoded is null)
         {
-            string? contentType = m.Record.Message.Headers?.TryGetLastBytes("content-type", out var ct) == true ? Encoding.UTF8.GetString(ct) : null;
-            decoded = UpdateCodec.Decode(contentType, m.Record.Message.Value ?? [], settings.MaxMessageBytes);
-        }
-        catch (WireFormatException e)
-        {
-            Reject(events, topics, stats, e.Reason.WireName(), e.Message, m.Record.Message.Key, null, source);
+            Reject(events, topics, stats, error!.Reason.WireName(), error.Message, m.Record.Message.Key, null, source);
             return m.Offset;
         }
 
@@ -105,6 +105,19 @@ public static class UpdateIngest
             {
                 stats.OnRedelivery();   // no answer: the aggregator may have lost it; sending again is safe
             }
+        }
+    }
+
+    private static (DecodedUpdate? Update, WireFormatException? Error) Decode(CommittableMessage<string, byte[]> m, IngestSettings settings)
+    {
+        try
+        {
+            string? contentType = m.Record.Message.Headers?.TryGetLastBytes("content-type", out var ct) == true ? Encoding.UTF8.GetString(ct) : null;
+            return (UpdateCodec.Decode(contentType, m.Record.Message.Value ?? [], settings.MaxMessageBytes), null);
+        }
+        catch (WireFormatException e)
+        {
+            return (null, e);
         }
     }
 

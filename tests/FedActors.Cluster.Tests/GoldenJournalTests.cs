@@ -19,12 +19,14 @@ public class GoldenJournalTests() : TestKit("akka.actor.provider = local")
         { "ModelInitialized.v1.bin", JournalSerializer.InitializedV1 },
         { "ModelAggregated.v1.bin", JournalSerializer.AggregatedV1 },
         { "AggregatorSnapshot.v1.bin", JournalSerializer.SnapshotV1 },
+        { "AggregationPauseChanged.v1.bin", JournalSerializer.PauseChangedV1 },
     };
 
     private static object Sample(string manifest) => manifest switch
     {
         JournalSerializer.InitializedV1 => JournalSamples.Initialized(),
         JournalSerializer.AggregatedV1 => JournalSamples.Aggregated(),
+        JournalSerializer.PauseChangedV1 => new AggregationPauseChanged(true, new DateTimeOffset(2026, 12, 3, 11, 30, 0, TimeSpan.Zero), "http:operator"),
         _ => JournalSamples.Snapshot(),
     };
 
@@ -48,6 +50,7 @@ public class GoldenJournalTests() : TestKit("akka.actor.provider = local")
                 break;
             case ModelAggregated e: JournalSamples.AssertSame(e, Assert.IsType<ModelAggregated>(read)); break;
             case AggregatorSnapshot s: JournalSamples.AssertSame(s, Assert.IsType<AggregatorSnapshot>(read)); break;
+            case AggregationPauseChanged p: Assert.Equal(p, Assert.IsType<AggregationPauseChanged>(read)); break;
         }
         Assert.Equal(golden, Serializer.ToBinary(sample));
     }

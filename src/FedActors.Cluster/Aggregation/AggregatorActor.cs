@@ -43,6 +43,13 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     /// <summary>The newest journaled version: what is shown and published outside (a newer one could still vanish in a crash).</summary>
     private GlobalModel? _durableModel;
     private ModelVersion? _snapshotVersion;
+    private bool _paused;
+    private readonly SortedDictionary<long, long> _staleness = new();
+    private long _stalenessSum;
+    private readonly Core.Convergence.ConvergenceAnalyzer _convergence = new();
+    private readonly Dictionary<string, ClientIndexProtocol.Counts> _clientCounts = new();
+    private readonly Queue<(DateTimeOffset At, IReadOnlyList<IdempotencyKey> Keys)> _recentFolds = new();
+    private readonly AggregatorGauges _gauges = new();
 
     public AggregatorActor(AggregatorSettings settings, IModelPublisher? publisher = null)
     {
@@ -70,7 +77,9 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             if (_engine is null) throw new InvalidOperationException("journal has an aggregation before its initial model");
             _engine.Apply(e.ToPlan());
             _aggregations++;
+            RecordConvergence(e.Info);
         });
+        Recover<AggregationPauseChanged>(e => _paused = e.Paused);
         Recover<RecoveryCompleted>(_ =>
         {
             if (_engine is not null)
@@ -98,8 +107,19 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         });
         Command<Tick>(_ =>
         {
-            if (_queue.Count == 0 && Engine.DueTrigger(Now) is { } due) PersistAggregation(due, null);
+            if (!_paused && _queue.Count == 0 && Engine.DueTrigger(Now) is { } due) PersistAggregation(due, null);
+            UpdateGauges();
         });
+        Command<AggregatorProtocol.Pause>(p => ChangePause(true, p.By, Sender));
+        Command<AggregatorProtocol.Resume>(r => ChangePause(false, r.By, Sender));
+        Command<AggregatorProtocol.GetStaleness>(_ => Sender.Tell(new AggregatorProtocol.StalenessHistogram(
+            new Dictionary<long, long>(_staleness), _staleness.Values.Sum(), _staleness.Count == 0 ? 0 : (double)_stalenessSum / _staleness.Values.Sum(),
+            _staleness.Count == 0 ? 0 : _staleness.Keys.Max())));
+        Command<AggregatorProtocol.GetConvergence>(_ => Sender.Tell(new AggregatorProtocol.Convergence(
+            _convergence.History.Select(ToPoint).ToList(), _convergence.Analyze())));
+        Command<AggregatorProtocol.RecordEvaluation>(e => _convergence.RecordEvaluation(e.Version, e.Loss, e.Accuracy));
+        Command<ClientIndexProtocol.Counts>(c => _clientCounts[c.Node] = c);
+        Command<SubscribeAck>(_ => { });
         Command<AggregatorProtocol.TriggerAggregation>(_ => PersistAggregation(AggregationTrigger.Manual, Sender));
         Command<AggregatorProtocol.GetStatus>(_ => Sender.Tell(Status()));
         Command<AggregatorProtocol.GetModel>(_ =>
@@ -165,6 +185,9 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         _log.Info("aggregator ready at version {0} (dimension {1}, {2}, {3})", current.Version, current.Dimension,
             _recoveredFromJournal ? "recovered from the journal" : "new journal", Engine.Settings.Strategy.Name);
         Timers.StartPeriodicTimer("tick", new Tick(), _settings.TickInterval);
+        _mediator.Tell(new Subscribe(ClientIndexProtocol.CountsTopic, Self));
+        Metrics.Aggregator = _gauges;
+        if (_paused) _log.Warning("aggregation is paused (journaled); resume it with POST /fl/aggregation/resume");
         _mediator.Tell(new Publish(AggregatorProtocol.VersionsTopic, new AggregatorProtocol.VersionPublished(current.Version, EmptyInfo(current.Version))));
         PublishOutside(current, null);   // a fresh cluster broadcasts version 0; a recovered one, where it stands
     }
@@ -193,6 +216,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             }
             if (engine.TriggerBefore(update) is { } early)
             {
+                if (_paused) break;   // the memory limit is reached while paused: updates wait in the queue until resumed
                 PersistAggregation(early, null);   // then the same update goes into the fresh buffer
                 continue;
             }
@@ -209,8 +233,12 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             if (verdict.IsAccepted)
             {
                 _accepted++;
+                _staleness[verdict.Staleness] = _staleness.GetValueOrDefault(verdict.Staleness) + 1;
+                _stalenessSum += verdict.Staleness;
+                Metrics.UpdatesAccepted.Add(1);
+                Metrics.UpdateStaleness.Record(verdict.Staleness);
                 _pending[update.Key] = [(client, submit.ReplyTo)];
-                if (engine.DueTrigger(now) is { } due) PersistAggregation(due, null);
+                if (!_paused && engine.DueTrigger(now) is { } due) PersistAggregation(due, null);
             }
             else if (verdict.Reason == RejectReason.DuplicateUpdate && engine.Ledger.WasFolded(update.Key))
             {
@@ -221,6 +249,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             {
                 var reason = verdict.Reason!.Value;
                 _rejected[reason] = _rejected.GetValueOrDefault(reason) + 1;
+                Metrics.UpdatesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason.WireName()));
                 _log.Debug("rejected {0}: {1}", update.Key, verdict);
                 client.Tell(new AggregatorProtocol.Outcome(new UpdateRejected(update.Key, reason, verdict.Detail!, verdict.Staleness), submit.ReplyTo));
             }
@@ -246,15 +275,21 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             requester?.Tell(new AggregatorProtocol.Triggered(engine.Current.Version, false));
             return;
         }
+        long decided = System.Diagnostics.Stopwatch.GetTimestamp();
         engine.Apply(plan);
         _aggregations++;
-        // Exported now, with the buffer empty: consistent with exactly this event, whatever is applied after it.
-        var snapshot = _aggregations % _settings.SnapshotEvery == 0 ? new AggregatorSnapshot(engine.ExportSnapshot(), _aggregations) : null;
+        RecordConvergence(plan.Info);
+        // Exported now, with the buffer empty: consistent with exactly this event, whatever is applied after it. Not
+        // while paused, so that the pause event is never before a snapshot (older events get deleted).
+        var snapshot = !_paused && _aggregations % _settings.SnapshotEvery == 0 ? new AggregatorSnapshot(engine.ExportSnapshot(), _aggregations) : null;
         var model = engine.Current;
         _writesInFlight++;
         PersistAsync(ModelAggregated.From(plan), _ =>
         {
             _writesInFlight--;
+            Metrics.Aggregations.Add(1);
+            Metrics.AggregationDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(decided).TotalSeconds);
+            _recentFolds.Enqueue((plan.Info.At, plan.Info.FoldedKeys));
             var version = plan.Info.Version;
             _durableModel = model;
             foreach (var key in plan.Info.FoldedKeys)
@@ -281,18 +316,85 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             .PipeTo(Self, success: () => new Published(version), failure: e => new PublishFailed(version, e));
     }
 
+    private void ChangePause(bool paused, string by, IActorRef requester)
+    {
+        if (paused == _paused)
+        {
+            requester.Tell(new AggregatorProtocol.PauseState(_paused, DurableVersion));
+            return;
+        }
+        Persist(new AggregationPauseChanged(paused, Now, by), e =>
+        {
+            _paused = e.Paused;
+            _log.Info("aggregation {0} by {1}", e.Paused ? "paused" : "resumed", e.By);
+            requester.Tell(new AggregatorProtocol.PauseState(_paused, DurableVersion));
+            if (!_paused)
+            {
+                if (_queue.Count > 0) ScheduleFlush();
+                else if (Engine.DueTrigger(Now) is { } due) PersistAggregation(due, null);
+            }
+        });
+    }
+
+    private void RecordConvergence(AggregationInfo info) => _convergence.Record(new Core.Convergence.VersionRecord(
+        info.Version, info.At, info.NumUpdates, info.MeanStaleness, info.MeanStalenessWeight, Loss: null, Accuracy: null)
+    {
+        NumClients = info.NumClientsParticipated, MeanTrainingLoss = info.MeanTrainingLoss, MeanTrainingAccuracy = info.MeanTrainingAccuracy, StepNorm = info.StepNorm,
+    });
+
+    private static AggregatorProtocol.ConvergencePoint ToPoint(Core.Convergence.VersionRecord r) => new(
+        r.Version, r.At, r.NumClients, r.Updates, r.MeanStaleness, r.MeanTrainingLoss, r.MeanTrainingAccuracy, r.Loss, r.Accuracy, r.StepNorm);
+
+    private (int Active, int Known) ClientCounts()
+    {
+        // A node that stopped reporting (left, crashed) stops counting after a few intervals.
+        var cutoff = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(10);
+        foreach (var stale in _clientCounts.Where(c => c.Value.At < cutoff).Select(c => c.Key).ToList()) _clientCounts.Remove(stale);
+        return (_clientCounts.Values.Sum(c => c.Active), _clientCounts.Values.Sum(c => c.Known));
+    }
+
+    private double ParticipationRate(int active)
+    {
+        var since = Now - TimeSpan.FromMinutes(1);
+        while (_recentFolds.Count > 0 && _recentFolds.Peek().At < since) _recentFolds.Dequeue();
+        if (active == 0) return 0;
+        int participants = _recentFolds.SelectMany(f => f.Keys).Select(k => k.ClientId).Distinct().Count();
+        return Math.Min(1.0, (double)participants / active);
+    }
+
+    private void UpdateGauges()
+    {
+        if (_engine is null) return;
+        _gauges.BufferFill = _engine.Buffer.Count;
+        _gauges.ModelVersion = DurableVersion.Value;
+        _gauges.ParticipationRate = ParticipationRate(ClientCounts().Active);
+    }
+
+    protected override void PostStop()
+    {
+        if (ReferenceEquals(Metrics.Aggregator, _gauges)) Metrics.Aggregator = null;
+        base.PostStop();
+    }
+
     private AggregationInfo EmptyInfo(ModelVersion version) =>
         new(version, Engine.LastAggregationAt, AggregationTrigger.Manual, Engine.Settings.Strategy.Name, 0, 0, 0, 0, 0, 1, null, null, 0, []);
 
     private AggregatorProtocol.Status Status()
     {
         var engine = Engine;
+        var (active, known) = ClientCounts();
         return new AggregatorProtocol.Status(
             engine.Current.Version, engine.Buffer.Count, engine.Settings.EffectiveBufferSize,
             _accepted, _rejected.Values.Sum(), new Dictionary<RejectReason, long>(_rejected), _duplicatesAcknowledged, _aggregations,
             _aggregations > 0 ? engine.LastAggregationAt : null,
             Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString(),
             engine.Current.Dimension, engine.Settings.Strategy.Name, CircuitState, LastSequenceNr, _startedAt, _recoveredFromJournal, _snapshotVersion,
-            DurableVersion, _writesInFlight, _pending.Values.Sum(w => w.Count - 1));
+            DurableVersion, _writesInFlight, _pending.Values.Sum(w => w.Count - 1))
+        {
+            Paused = _paused,
+            ActiveClients = active,
+            KnownClients = known,
+            ParticipationRate = ParticipationRate(active),
+        };
     }
 }

@@ -20,3 +20,6 @@ public sealed record ModelAggregated(AggregationInfo Info, float[] Step) : IAggr
 
 /// <summary>A snapshot, taken right after an aggregation (the buffer is then empty).</summary>
 public sealed record AggregatorSnapshot(EngineSnapshot Engine, long Aggregations) : IAggregatorJournalEntry;
+
+/// <summary>An operator paused or resumed aggregation. Snapshots are not taken while paused, so the newest of these is always after the newest snapshot.</summary>
+public sealed record AggregationPauseChanged(bool Paused, DateTimeOffset At, string By) : IAggregatorJournalEntry;

@@ -26,6 +26,14 @@ public static class AggregatorProtocol
 
     public sealed record Triggered(ModelVersion Version, bool Aggregated);
 
+    /// <summary>Stop aggregating (updates are still validated and buffered) until <see cref="Resume"/>; journaled, so it survives fail-over.</summary>
+    public sealed record Pause(string By);
+
+    public sealed record Resume(string By);
+
+    /// <summary>The answer to <see cref="Pause"/> and <see cref="Resume"/>.</summary>
+    public sealed record PauseState(bool Paused, ModelVersion Version);
+
     public sealed record GetStatus;
 
     public sealed record Status(
@@ -48,7 +56,32 @@ public static class AggregatorProtocol
         ModelVersion? RecoveredFromSnapshotAt,
         ModelVersion DurableVersion,
         int JournalWritesInFlight,
-        int DuplicatesWaiting);
+        int DuplicatesWaiting)
+    {
+        public bool Paused { get; init; }
+        /// <summary>Active clients on all nodes, as their client indexes last reported.</summary>
+        public int ActiveClients { get; init; }
+        public int KnownClients { get; init; }
+        /// <summary>Share of active clients with an update folded in the last minute.</summary>
+        public double ParticipationRate { get; init; }
+    }
+
+    /// <summary>Staleness of the updates this aggregator accepted since it started (soft state: not journaled).</summary>
+    public sealed record GetStaleness;
+
+    public sealed record StalenessHistogram(IReadOnlyDictionary<long, long> Counts, long Count, double Mean, long Max);
+
+    /// <summary>The convergence history (rebuilt from the journal on recovery, since the last snapshot) and the analysis.</summary>
+    public sealed record GetConvergence;
+
+    public sealed record Convergence(IReadOnlyList<ConvergencePoint> History, Core.Convergence.ConvergenceReport Report);
+
+    public sealed record ConvergencePoint(
+        ModelVersion Version, DateTimeOffset At, int NumClients, int NumUpdates, double MeanStaleness, double? MeanTrainingLoss,
+        double? MeanTrainingAccuracy, double? GlobalLoss, double? GlobalAccuracy, double StepNorm);
+
+    /// <summary>A held-out evaluation of a version (from an evaluator): fills in its global loss and accuracy.</summary>
+    public sealed record RecordEvaluation(ModelVersion Version, double? Loss, double? Accuracy);
 
     public sealed record GetModel;
 

@@ -20,11 +20,14 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     private readonly ClientRecord _record;
     private readonly ClientSettings _settings;
+    private readonly IActorRef _index;
+    private readonly Dictionary<Core.Model.IdempotencyKey, long> _started = new();
     private int _inFlight;
 
-    public ClientActor(string clientId, IActorRef aggregator, ClientSettings settings)
+    public ClientActor(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null)
     {
         _settings = settings;
+        _index = index ?? ActorRefs.Nobody;
         _record = new ClientRecord(clientId, Now);
         var view = ModelVersionView.Get(Context.System);
 
@@ -34,22 +37,27 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         {
             using var activity = Telemetry.StartFrom("fl.client.forward", submit.TraceParent);
             activity?.SetTag("fl.client_id", submit.ClientId);
+            Metrics.UpdatesReceived.Add(1);
             var (events, forward) = _record.OnUpdate(submit.Update, view.Current, _settings.MaxStaleness, submit.Resources, Now);
             Apply(events);
             if (forward)
             {
                 _inFlight++;
+                _started.TryAdd(submit.Update.Key, System.Diagnostics.Stopwatch.GetTimestamp());
                 aggregator.Tell(new AggregatorProtocol.Submit(submit.Update, submit.ReplyTo) { TraceParent = Telemetry.Next(activity, submit.TraceParent) });
                 return;
             }
             activity?.SetTag("fl.rejected", "staleness_above_maximum");
             var rejected = (ClientUpdateRejected)events[0];
+            Metrics.UpdatesRejected.Add(1, new KeyValuePair<string, object?>("reason", rejected.Reason.WireName()));
             submit.ReplyTo.Tell(new UpdateRejected(submit.Update.Key, rejected.Reason,
                 $"staleness {rejected.Staleness} is above the maximum {_settings.MaxStaleness}", rejected.Staleness));
         });
         Receive<AggregatorProtocol.Outcome>(outcome =>
         {
             _inFlight = Math.Max(0, _inFlight - 1);
+            if (_started.Remove(outcome.Result.Key, out long started))
+                Metrics.UpdateProcessingDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             switch (outcome.Result)
             {
                 case UpdateDurable { Redelivered: false } d: Apply(_record.OnAccepted(d.FoldedInto, Now)); break;
@@ -82,13 +90,19 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => _settings.Clock.GetUtcNow();
 
-    public static Props Props(string clientId, IActorRef aggregator, ClientSettings settings) =>
-        Akka.Actor.Props.Create(() => new ClientActor(clientId, aggregator, settings));
+    public static Props Props(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null) =>
+        Akka.Actor.Props.Create(() => new ClientActor(clientId, aggregator, settings, index));
 
     private void Apply(IReadOnlyList<ClientEvent> events)
     {
         foreach (var e in events) _record.Apply(e);
+        if (events.Count > 0) _index.Tell(new ClientIndexProtocol.Upsert(Summary(hosted: true)));
     }
+
+    protected override void PostStop() => _index.Tell(new ClientIndexProtocol.Stopped(_record.ClientId));
+
+    private ClientSummary Summary(bool hosted) => new(_record.ClientId, _record.Status, _record.LastSeen, _record.UpdatesAccepted,
+        _record.UpdatesRejected, _record.MeanStaleness, _record.TrainedOn?.Value, hosted);
 
     private ClientProtocol.ClientState State() => new(
         _record.ClientId, _record.Status, _record.ActiveSince, _record.LastSeen, _record.Capabilities, _record.TrainedOn,

@@ -17,6 +17,7 @@ namespace FedActors.Cluster.Hosting;
 public sealed class AggregatorProxy;
 public sealed class ClientRegion;
 public sealed class VersionView;
+public sealed class ClientIndex;
 
 /// <summary>How one node joins the cluster and where its journal is.</summary>
 public sealed record NodeOptions
@@ -41,10 +42,15 @@ public static class FedActorsHosting
         builder.WithSingleton<AggregatorProxy>("aggregator", AggregatorActor.Supervised(settings, publisher),
             new ClusterSingletonOptions { BufferSize = 10_000 }, createProxyToo: true);
 
-    /// <summary>The ClientActor shard region; needs <see cref="AddAggregator"/> first.</summary>
+    /// <summary>This node's index of the clients it hosts (for listing and counting them).</summary>
+    public static AkkaConfigurationBuilder AddClientIndex(this AkkaConfigurationBuilder builder, TimeSpan? countsInterval = null) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<ClientIndex>(system.ActorOf(ClientIndexActor.Props(countsInterval ?? TimeSpan.FromSeconds(1)), "client-index")));
+
+    /// <summary>The ClientActor shard region; needs <see cref="AddAggregator"/> and <see cref="AddClientIndex"/> first.</summary>
     public static AkkaConfigurationBuilder AddClientSharding(this AkkaConfigurationBuilder builder, ClientSettings settings) =>
         builder.WithShardRegion<ClientRegion>("client",
-            (_, registry) => id => ClientActor.Props(id, registry.Get<AggregatorProxy>(), settings),
+            (_, registry) => id => ClientActor.Props(id, registry.Get<AggregatorProxy>(), settings, registry.Get<ClientIndex>()),
             new ClientMessageExtractor(settings.Shards),
             new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false, ShouldPassivateIdleEntities = false });
 
@@ -75,6 +81,7 @@ public static class FedActorsHosting
             .AddJournal(options.Journal ?? settings.Journal)
             .AddAggregator(aggregator, options.Publisher)
             .AddModelVersionView()
+            .AddClientIndex()
             .AddClientSharding(clients);
     }
 }

@@ -15,7 +15,8 @@ namespace FedActors.Cluster.Serialization;
 public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int Id = 8702;
-    public const string InitializedV1 = "ModelInitialized.v1", AggregatedV1 = "ModelAggregated.v1", SnapshotV1 = "AggregatorSnapshot.v1";
+    public const string InitializedV1 = "ModelInitialized.v1", AggregatedV1 = "ModelAggregated.v1", SnapshotV1 = "AggregatorSnapshot.v1",
+        PauseChangedV1 = "AggregationPauseChanged.v1";
 
     public override int Identifier => Id;
 
@@ -24,6 +25,7 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
         ModelInitialized => InitializedV1,
         ModelAggregated => AggregatedV1,
         AggregatorSnapshot => SnapshotV1,
+        AggregationPauseChanged => PauseChangedV1,
         _ => throw new ArgumentException($"{o.GetType()} is not a journal entry", nameof(o)),
     };
 
@@ -32,6 +34,7 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
         ModelInitialized e => BinaryFormat.Encode(w => { w.WriteTime(e.At); w.WriteFloats(e.Parameters); }, 16 + e.Parameters.Length * 4),
         ModelAggregated e => BinaryFormat.Encode(w => WriteAggregated(w, e), 512 + e.Step.Length * 4),
         AggregatorSnapshot s => BinaryFormat.Encode(w => WriteSnapshot(w, s), 1024),
+        AggregationPauseChanged e => BinaryFormat.Encode(w => { w.Write(e.Paused); w.WriteTime(e.At); w.Write(e.By); }, 64),
         _ => throw new ArgumentException($"{o.GetType()} is not a journal entry", nameof(o)),
     };
 
@@ -40,6 +43,7 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
         InitializedV1 => BinaryFormat.Decode(bytes, r => new ModelInitialized(r.ReadTime(), r.ReadFloats())),
         AggregatedV1 => BinaryFormat.Decode(bytes, ReadAggregated),
         SnapshotV1 => BinaryFormat.Decode(bytes, ReadSnapshot),
+        PauseChangedV1 => BinaryFormat.Decode(bytes, r => new AggregationPauseChanged(r.ReadBoolean(), r.ReadTime(), r.ReadString())),
         _ => throw new System.Runtime.Serialization.SerializationException($"unknown journal manifest '{manifest}'"),
     };
 

@@ -5,7 +5,14 @@ namespace FedActors.Core.Convergence;
 /// <summary>One global version as the convergence analysis sees it. Loss and accuracy come from evaluation where a held-out set exists.</summary>
 public sealed record VersionRecord(
     ModelVersion Version, DateTimeOffset At, int Updates, double MeanStaleness, double MeanStalenessWeight,
-    double? Loss = null, double? Accuracy = null);
+    double? Loss = null, double? Accuracy = null)
+{
+    public int NumClients { get; init; }
+    /// <summary>What the clients reported of their local training (not a held-out evaluation).</summary>
+    public double? MeanTrainingLoss { get; init; }
+    public double? MeanTrainingAccuracy { get; init; }
+    public double StepNorm { get; init; }
+}
 
 public enum StalenessAssessment { Efficient, Acceptable, High }
 
