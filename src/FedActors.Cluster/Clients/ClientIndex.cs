@@ -23,6 +23,11 @@ public static class ClientIndexProtocol
 
     public sealed record Page(int Matching, IReadOnlyList<ClientSummary> Clients);
 
+    /// <summary>One client's summary, if this node hosted it; answered with <see cref="Found"/>.</summary>
+    public sealed record Lookup(string ClientId);
+
+    public sealed record Found(ClientSummary? Client);
+
     /// <summary>Published by every node on <see cref="CountsTopic"/>: how many clients it hosts now.</summary>
     public sealed record Counts(string Node, int Active, int Known, DateTimeOffset At);
 
@@ -58,6 +63,7 @@ public sealed class ClientIndexActor : ReceiveActor, IWithTimers
             var page = (q.After is null ? matching : matching.Where(c => string.CompareOrdinal(c.ClientId, q.After) > 0)).Take(q.Limit).ToList();
             Sender.Tell(new ClientIndexProtocol.Page(count, page));
         });
+        Receive<ClientIndexProtocol.Lookup>(l => Sender.Tell(new ClientIndexProtocol.Found(_clients.GetValueOrDefault(l.ClientId))));
         Receive<PublishCounts>(_ =>
         {
             Metrics.ActiveClientsOnNode = _active;

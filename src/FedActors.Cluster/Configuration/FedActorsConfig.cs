@@ -6,7 +6,7 @@ namespace FedActors.Cluster.Configuration;
 public static class FedActorsConfig
 {
     /// <summary>In the order they are layered; later files do not override earlier ones' keys (they are disjoint).</summary>
-    public static readonly string[] Files = ["cluster.conf", "sharding.conf", "persistence.conf", "serialization.conf", "aggregation.conf"];
+    public static readonly string[] Files = ["cluster.conf", "sharding.conf", "persistence.conf", "serialization.conf", "aggregation.conf", "node.conf"];
 
     public static Config Reference()
     {
