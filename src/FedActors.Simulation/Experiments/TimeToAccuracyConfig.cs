@@ -21,7 +21,7 @@ public sealed record TimeToAccuracyConfig
     /// <summary>Virtual seconds every method runs: long enough that sync has plateaued, so final accuracies compare.</summary>
     public double Horizon { get; init; } = 100_000;
 
-    public double EvaluationInterval { get; init; } = 20;
+    public double EvaluationInterval { get; init; } = 10;
     public double EvaluationGrowth { get; init; } = 0.01;
 
     /// <summary>The async timeout (a dropped client's slot is given to another) as a quantile of the clients' typical attempt times.</summary>
@@ -33,14 +33,14 @@ public sealed record TimeToAccuracyConfig
     public string FedBuffStaleness { get; init; } = "inverse_sqrt";
 
     /// <summary>FedAsync's mixing weight alpha is swept; polynomial staleness with a = 0.5, as in Xie et al.</summary>
-    public IReadOnlyList<double> FedAsyncAlphas { get; init; } = [0.1, 0.3, 0.6, 0.9];
+    public IReadOnlyList<double> FedAsyncAlphas { get; init; } = [0.1, 0.3, 0.6, 0.9, 1.0];
     public string FedAsyncStaleness { get; init; } = "polynomial";
 
     /// <summary>Sync cohorts swept; null: FedBuff's K and its concurrency.</summary>
     public IReadOnlyList<int>? SyncCohorts { get; init; }
 
     /// <summary>Sync report deadlines swept, as quantiles of the clients' typical attempt times; 0.99 is "wait for (nearly) the slowest".</summary>
-    public IReadOnlyList<double> SyncDeadlineQuantiles { get; init; } = [0.3, 0.5, 0.75, 0.9, 0.99];
+    public IReadOnlyList<double> SyncDeadlineQuantiles { get; init; } = [0.1, 0.2, 0.3, 0.5, 0.75, 0.9, 0.99];
 
     /// <summary>Staleness functions (config names) compared with <see cref="StalenessTableStrategy"/>; null: all registered.</summary>
     public IReadOnlyList<string>? StalenessFunctions { get; init; }
