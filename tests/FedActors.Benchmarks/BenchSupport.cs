@@ -21,7 +21,7 @@ public sealed record BenchOptions(string OutputDirectory, HashSet<string> Only, 
                 case "--only" when i + 1 < args.Length: only.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
                 case "--quick": quick = true; break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: --out DIR [--only fold,actor_path,clients] [--quick]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. usage: --out DIR [--only fold,actor_path,clients,kafka,time_to_accuracy] [--quick]");
                     return null;
             }
         }
@@ -44,6 +44,13 @@ public sealed class BenchReport(string name)
     {
         _json[key] = value;
         if (label is not null) _rows.Add((label, Format(value, unit)));
+        return this;
+    }
+
+    /// <summary>A printed row with no JSON of its own (the JSON holds the value already, e.g. through <see cref="Fact"/>).</summary>
+    public BenchReport Row(string label, string value)
+    {
+        _rows.Add((label, value));
         return this;
     }
 

@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using FedActors.Simulation.Federation;
+
+namespace FedActors.Simulation.Experiments;
+
+/// <summary>
+/// The JSON form of a <see cref="TimeToAccuracyResult"/>: what the benchmark writes as time_to_accuracy.json and the
+/// plotting sample reads. Times are virtual seconds; a null ratio or time means the target was never reached.
+/// </summary>
+public static class TimeToAccuracyJson
+{
+    public static readonly string[] Methods = ["sync", "fedasync", "fedbuff", "seed"];
+
+    public static JsonObject ToJson(TimeToAccuracyResult r)
+    {
+        var c = r.Config;
+        var methods = new JsonObject
+        {
+            ["sync"] = Method(r.Sync, series: true),
+            ["fedasync"] = Method(r.FedAsync, series: true),
+            ["fedbuff"] = Method(r.FedBuff, series: true),
+            ["seed"] = Method(r.Seed, series: true),
+            ["sync_wait_for_slowest"] = Method(r.SyncWaitForSlowest, series: true),
+        };
+        return new JsonObject
+        {
+            ["task"] = r.Task,
+            ["target_accuracy"] = c.TargetAccuracy,
+            ["sync_over_fedbuff"] = r.SyncOverFedBuff,
+            ["fedasync_over_fedbuff"] = r.FedAsyncOverFedBuff,
+            ["seed_over_fedbuff"] = r.SeedOverFedBuff,
+            ["sync_wait_for_slowest_over_fedbuff"] = r.SyncWaitForSlowestOverFedBuff,
+            ["final_accuracy"] = new JsonObject
+            {
+                ["sync"] = r.Sync.FinalAccuracy, ["fedasync"] = r.FedAsync.FinalAccuracy,
+                ["fedbuff"] = r.FedBuff.FinalAccuracy, ["seed"] = r.Seed.FinalAccuracy,
+                ["sync_wait_for_slowest"] = r.SyncWaitForSlowest.FinalAccuracy,
+            },
+            ["time_to_target_s"] = new JsonObject
+            {
+                ["sync"] = r.Sync.TimeToTarget, ["fedasync"] = r.FedAsync.TimeToTarget,
+                ["fedbuff"] = r.FedBuff.TimeToTarget, ["seed"] = r.Seed.TimeToTarget,
+                ["sync_wait_for_slowest"] = r.SyncWaitForSlowest.TimeToTarget,
+            },
+            ["hyperparameters"] = new JsonObject
+            {
+                ["seed"] = c.Seed,
+                ["horizon_s"] = c.Horizon,
+                ["evaluation_interval_s"] = c.EvaluationInterval,
+                ["evaluation_growth"] = c.EvaluationGrowth,
+                ["final_window_fraction"] = c.FinalWindow,
+                ["client_epochs"] = c.Local.Epochs,
+                ["client_learning_rate"] = c.Local.LearningRate,
+                ["client_batch_size"] = c.Local.BatchSize,
+                ["concurrency"] = c.Concurrency,
+                ["buffer_size"] = c.BufferSize,
+                ["fedbuff_server_learning_rate"] = c.FedBuffServerLearningRate,
+                ["fedbuff_staleness"] = c.FedBuffStaleness,
+                ["fedasync_staleness"] = c.FedAsyncStaleness,
+                ["fedasync_alphas"] = Array(c.FedAsyncAlphas.Select(a => (JsonNode?)a)),
+                ["sync_cohorts"] = Array(c.EffectiveSyncCohorts.Select(a => (JsonNode?)a)),
+                ["sync_deadline_quantiles"] = Array(c.SyncDeadlineQuantiles.Select(a => (JsonNode?)a)),
+                ["async_deadline_quantile"] = c.AsyncDeadlineQuantile,
+                ["async_deadline_s"] = r.AsyncDeadline,
+                ["heterogeneity"] = new JsonObject
+                {
+                    ["median_seconds_per_sample_epoch"] = c.Heterogeneity.MedianSecondsPerSampleEpoch,
+                    ["speed_sigma"] = c.Heterogeneity.SpeedSigma,
+                    ["attempt_jitter_sigma"] = c.Heterogeneity.AttemptJitterSigma,
+                    ["median_network_delay_s"] = c.Heterogeneity.MedianNetworkDelay,
+                    ["network_sigma"] = c.Heterogeneity.NetworkSigma,
+                    ["dropout_probability"] = c.Heterogeneity.DropoutProbability,
+                    ["median_rejoin_delay_s"] = c.Heterogeneity.MedianRejoinDelay,
+                    ["offline_probability"] = c.Heterogeneity.OfflineProbability,
+                    ["mean_offline_duration_s"] = c.Heterogeneity.MeanOfflineDuration,
+                },
+            },
+            ["methods"] = methods,
+            ["sync_sweep"] = Array(r.SyncSweep.Select(o => (JsonNode?)Method(o, series: false))),
+            ["fedasync_sweep"] = Array(r.FedAsyncSweep.Select(o => (JsonNode?)Method(o, series: false))),
+            ["staleness_functions"] = Array(r.StalenessTable.Select(o => (JsonNode?)new JsonObject
+            {
+                ["function"] = (string)o.Hyperparameters["staleness"],
+                ["strategy"] = (string)o.Hyperparameters["strategy"],
+                ["time_to_target_s"] = o.TimeToTarget,
+                ["over_fedbuff"] = TimeToAccuracyResult.Ratio(o, r.FedBuff),
+                ["final_accuracy"] = o.FinalAccuracy,
+                ["mean_staleness"] = o.Result.MeanStaleness,
+                ["rejected"] = o.Result.Rejected,
+            })),
+        };
+    }
+
+    private static JsonObject Method(MethodOutcome o, bool series)
+    {
+        var r = o.Result;
+        var json = new JsonObject
+        {
+            ["method"] = o.Method,
+            ["hyperparameters"] = new JsonObject(o.Hyperparameters.Select(h => KeyValuePair.Create(h.Key, Value(h.Value)))),
+            ["time_to_target_s"] = o.TimeToTarget,
+            ["final_accuracy"] = o.FinalAccuracy,
+            ["final_loss"] = o.FinalLoss,
+            ["final_version"] = r.FinalVersion,
+            ["attempts_started"] = r.AttemptsStarted,
+            ["dropped"] = r.Dropped,
+            ["accepted"] = r.Accepted,
+            ["rejected"] = r.Rejected,
+            ["reject_reasons"] = new JsonObject(r.RejectReasons.OrderBy(x => x.Key, StringComparer.Ordinal).Select(x => KeyValuePair.Create(x.Key, (JsonNode?)x.Value))),
+            ["discarded_late"] = r.Discarded,
+            ["mean_staleness"] = r.MeanStaleness,
+            ["rounds"] = r.RoundDurations.Count,
+        };
+        if (r.RoundDurations.Count > 0) json["mean_round_s"] = r.RoundDurations.Average();
+        if (!series) return json;
+        json["series"] = new JsonObject
+        {
+            ["time_s"] = Array(r.Series.Select(p => (JsonNode?)Math.Round(p.Time, 3))),
+            ["version"] = Array(r.Series.Select(p => (JsonNode?)p.Version)),
+            ["accuracy"] = Array(r.Series.Select(p => (JsonNode?)Math.Round(p.Accuracy, 5))),
+            ["loss"] = Array(r.Series.Select(p => (JsonNode?)Math.Round(p.Loss, 5))),
+        };
+        json["staleness_histogram"] = Array(r.StalenessHistogram().Select(kv => (JsonNode?)new JsonArray(kv.Key, kv.Value)));
+        return json;
+    }
+
+    private static JsonNode? Value(object v) => v switch
+    {
+        int i => i, long l => l, double d => d, float f => f, string s => s, bool b => b,
+        _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static JsonArray Array(IEnumerable<JsonNode?> items) => new(items.ToArray());
+}

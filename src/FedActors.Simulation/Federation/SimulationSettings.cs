@@ -1,0 +1,86 @@
+using FedActors.Core;
+using FedActors.Core.Buffering;
+using FedActors.Core.Policies;
+using FedActors.Core.Validation;
+using FedActors.Simulation.Learning;
+
+namespace FedActors.Simulation.Federation;
+
+/// <summary>What every mode shares: how clients train, how long the run lasts, how often the server evaluates.</summary>
+/// <param name="Local">How each client trains (the same in every mode).</param>
+/// <param name="Horizon">Virtual seconds the run lasts.</param>
+/// <param name="EvaluationInterval">The global model is evaluated on the test set at every multiple of this (virtual seconds)...</param>
+/// <param name="ReportDeadline">
+/// How long the server waits for an invited client before giving up on it (virtual seconds from the invitation).
+/// Sync: a round closes when every selected client reported or at the deadline, and later updates are discarded.
+/// Async: the client's concurrency slot is given to another client at the deadline; its update, if it comes, is still
+/// submitted. Null waits forever, which only makes sense without dropouts.
+/// </param>
+/// <param name="EvaluationGrowth">
+/// ... or, once the run is long, every <c>(1 + growth) t</c>: the grid is fine where times to accuracy are short and
+/// coarser later, so every time to accuracy is resolved to within about <c>growth</c> relatively, at a bounded cost.
+/// </param>
+public sealed record SimulationSettings(LocalTrainingSettings Local, double Horizon, double EvaluationInterval, double? ReportDeadline, double EvaluationGrowth = 0)
+{
+    public void Validate()
+    {
+        Local.Validate();
+        if (!(Horizon > 0)) throw new ArgumentOutOfRangeException(nameof(Horizon));
+        if (!(EvaluationInterval > 0)) throw new ArgumentOutOfRangeException(nameof(EvaluationInterval));
+        if (ReportDeadline is { } d && !(d > 0)) throw new ArgumentOutOfRangeException(nameof(ReportDeadline));
+        if (EvaluationGrowth is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(EvaluationGrowth));
+    }
+}
+
+/// <summary>Synchronous FedAvg: rounds of <see cref="ClientsPerRound"/> clients, averaged by samples.</summary>
+public sealed record SyncSettings(int ClientsPerRound, double ServerLearningRate = 1.0)
+{
+    public string Label => "sync_fedavg";
+
+    /// <summary>
+    /// FedAvg through the same engine the cluster runs: the seed's sample-weighted average of client models, with no
+    /// staleness discount (every update of a round is trained from the round's model), applied with
+    /// <see cref="ServerLearningRate"/>; aggregated by hand when the round closes, never by the buffer.
+    /// </summary>
+    public AggregationSettings ToAggregationSettings() => AggregationSettings.FromNames(
+        "fedavg_staleness_aware", "constant", "sgd",
+        optimizerParameters: PolicyParameters.Of(("learning-rate", ServerLearningRate)),
+        buffer: new BufferPolicy(int.MaxValue, TimeSpan.FromDays(36500)),
+        limits: new ValidationLimits(maxStaleness: 0)) with { ModelHistoryCapacity = 2 };
+}
+
+/// <summary>
+/// Asynchronous aggregation through <see cref="AggregationEngine"/>: <see cref="Concurrency"/> clients train at once
+/// (FedBuff's concurrency), the strategy and staleness function are chosen by their config names.
+/// </summary>
+public sealed record AsyncSettings(
+    string Strategy,
+    string Staleness,
+    int Concurrency,
+    int BufferSize = 10,
+    double ServerLearningRate = 1.0,
+    IReadOnlyDictionary<string, double>? StrategyParameters = null,
+    IReadOnlyDictionary<string, double>? StalenessParameters = null,
+    long MaxStaleness = 1000,
+    TimeSpan? TimeWindow = null,
+    string? Name = null)
+{
+    public string Label => Name ?? $"{Strategy}/{Staleness}";
+
+    public AggregationSettings ToAggregationSettings()
+    {
+        var settings = AggregationSettings.FromNames(
+            Strategy, Staleness, "sgd",
+            StrategyParameters is null ? null : new PolicyParameters(StrategyParameters),
+            StalenessParameters is null ? null : new PolicyParameters(StalenessParameters),
+            PolicyParameters.Of(("learning-rate", ServerLearningRate)),
+            new BufferPolicy(BufferSize, TimeWindow ?? TimeSpan.FromDays(36500)),
+            new ValidationLimits(maxStaleness: MaxStaleness));
+        // Deltas against a strategy that does not read base models need no history: keep only the current model.
+        return settings.Strategy.NeedsBaseModels ? settings : settings with { ModelHistoryCapacity = 1 };
+    }
+
+    /// <summary>The seed document's staleness-aware FedAvg as the seed configures it (AggregationSettings.Seed()): buffer 15, 60 s window, 1/(1 + 0.1 s), max staleness 10.</summary>
+    public static AsyncSettings Seed(int concurrency) =>
+        new("fedavg_staleness_aware", "inverse_linear", concurrency, BufferSize: 15, MaxStaleness: 10, TimeWindow: TimeSpan.FromSeconds(60), Name: "seed_fedavg_staleness_aware");
+}

