@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Confluent.Kafka;
 using FedActors.Cluster.Aggregation;
@@ -77,9 +76,4 @@ public sealed class DemoClients(IProducer<string, byte[]> producer, KafkaTopics 
             }
         }
     }
-
-    /// <summary>Mean squared distance of the model from the clients' common optimum: the run's evaluation.</summary>
-    public static double Distance(float[] model, float[] optimum) => model.Zip(optimum, (m, o) => (double)(m - o) * (m - o)).Average();
-
-    public static Stopwatch Clock() => Stopwatch.StartNew();
 }

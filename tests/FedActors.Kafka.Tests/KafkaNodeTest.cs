@@ -50,13 +50,6 @@ public abstract class KafkaNodeTest : IAsyncLifetime
     protected static Task Eventually(Func<bool> condition, string what, TimeSpan? within = null) =>
         Eventually(() => Task.FromResult(condition()), what, within);
 
-    protected static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not reached in time: {what}");
-            await Task.Delay(100);
-        }
-    }
+    protected static Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? within = null) =>
+        FedActors.Testing.Eventually.UntilAsync(condition, what, within);
 }

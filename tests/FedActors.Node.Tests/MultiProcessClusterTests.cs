@@ -89,15 +89,6 @@ public sealed class MultiProcessClusterTests(PostgresFixture postgres) : IClassF
         }
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            try { if (await condition()) return; }
-            catch (HttpRequestException) { }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not reached in time: {what}");
-            await Task.Delay(250);
-        }
-    }
+    private static Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? within = null) =>
+        FedActors.Testing.Eventually.UntilAsync(condition, what, within, retryOn: e => e is HttpRequestException);
 }

@@ -45,7 +45,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private ModelVersion? _snapshotVersion;
     private bool _paused;
     private readonly SortedDictionary<long, long> _staleness = new();
-    private long _stalenessSum;
+    private long _stalenessSum, _stalenessCount;
     private readonly Core.Convergence.ConvergenceAnalyzer _convergence = new();
     private readonly Dictionary<string, ClientIndexProtocol.Counts> _clientCounts = new();
     private readonly Queue<(DateTimeOffset At, IReadOnlyList<IdempotencyKey> Keys)> _recentFolds = new();
@@ -113,8 +113,8 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
         Command<AggregatorProtocol.Pause>(p => ChangePause(true, p.By, Sender));
         Command<AggregatorProtocol.Resume>(r => ChangePause(false, r.By, Sender));
         Command<AggregatorProtocol.GetStaleness>(_ => Sender.Tell(new AggregatorProtocol.StalenessHistogram(
-            new Dictionary<long, long>(_staleness), _staleness.Values.Sum(), _staleness.Count == 0 ? 0 : (double)_stalenessSum / _staleness.Values.Sum(),
-            _staleness.Count == 0 ? 0 : _staleness.Keys.Max())));
+            new Dictionary<long, long>(_staleness), _stalenessCount, _stalenessCount == 0 ? 0 : (double)_stalenessSum / _stalenessCount,
+            _staleness.Count == 0 ? 0 : _staleness.Keys.Last())));   // sorted: the last key is the largest
         Command<AggregatorProtocol.GetConvergence>(_ => Sender.Tell(new AggregatorProtocol.Convergence(
             _convergence.History.Select(ToPoint).ToList(), _convergence.Analyze())));
         Command<AggregatorProtocol.RecordEvaluation>(e => _convergence.RecordEvaluation(e.Version, e.Loss, e.Accuracy));
@@ -235,6 +235,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
                 _accepted++;
                 _staleness[verdict.Staleness] = _staleness.GetValueOrDefault(verdict.Staleness) + 1;
                 _stalenessSum += verdict.Staleness;
+                _stalenessCount++;
                 Metrics.UpdatesAccepted.Add(1);
                 Metrics.UpdateStaleness.Record(verdict.Staleness);
                 _pending[update.Key] = [(client, submit.ReplyTo)];
