@@ -60,6 +60,7 @@ public static class PolicyRegistry<TPolicy> where TPolicy : class
         "IStalenessFunction" => "staleness function",
         "IAggregationStrategy" => "aggregation strategy",
         "IServerOptimizer" => "server optimizer",
+        "IClientSelector" => "client selection strategy",
         var other => other,
     };
 
