@@ -27,15 +27,18 @@ public sealed record IngestSettings
 /// <summary>Counts of what the ingest did, readable while it runs.</summary>
 public sealed class IngestStats
 {
-    private long _received, _durable, _redeliveries;
+    private long _received, _durable, _redeliveries, _presence;
     public ConcurrentDictionary<string, long> RejectedByReason { get; } = new();
     public long Received => Interlocked.Read(ref _received);
     public long Durable => Interlocked.Read(ref _durable);
     public long Redeliveries => Interlocked.Read(ref _redeliveries);
+    /// <summary>Registrations and heartbeats read from the client-registration topic.</summary>
+    public long Presence => Interlocked.Read(ref _presence);
     public long Rejected => RejectedByReason.Values.Sum();
     internal void OnReceived() => Interlocked.Increment(ref _received);
     internal void OnDurable() => Interlocked.Increment(ref _durable);
     internal void OnRedelivery() => Interlocked.Increment(ref _redeliveries);
+    internal void OnPresence() => Interlocked.Increment(ref _presence);
     internal void OnRejected(string reason) => RejectedByReason.AddOrUpdate(reason, 1, (_, n) => n + 1);
 }
 

@@ -123,7 +123,8 @@ public sealed class NodeHost : IAsyncDisposable
             Roles = launch.Roles,
             ConfigOverrides = launch.ConfigOverrides,
             Journal = launch.Journal,
-            Publisher = new KafkaModelPublisher(producer, kafka.Topics, maxStaleness: fedActors.Clients.MaxStaleness),
+            Publisher = new KafkaModelPublisher(producer, kafka.Topics, fedActors.Selection.Pacing.Criteria.MinSamples, fedActors.Selection.Pacing.Criteria.MaxStaleness),
+            Invitations = new KafkaInvitationSink(producer, kafka.Topics),
         };
         var host = new HostBuilder()
             .ConfigureLogging(l => l.ClearProviders())
@@ -174,12 +175,14 @@ public sealed class NodeHost : IAsyncDisposable
     private void StartTransport(KafkaSettings kafka)
     {
         var (control, completion) = UpdateIngest.Run(System, Registry.Get<ClientRegion>(), kafka.Consumer(BootstrapServers), _producer, kafka.Topics, kafka.Ingest, Ingest);
+        var (presence, presenceDone) = PresenceIngest.Run(System, Registry.Get<ClientRegion>(), kafka.Consumer(BootstrapServers), _producer, kafka.Topics, Ingest);
         _ingestRunning = true;
         // Before the node leaves: stop reading, let in-flight updates finish, commit what was acknowledged.
         CoordinatedShutdown.Get(System).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "fedactors-ingest-drain", async () =>
         {
             _ingestRunning = false;
             await control.DrainAndShutdownAsync(completion);
+            await presence.DrainAndShutdownAsync(presenceDone);
             return Akka.Done.Instance;
         });
         // Clients that went inactive are announced on the system-events topic.

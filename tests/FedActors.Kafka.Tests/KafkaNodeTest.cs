@@ -25,7 +25,8 @@ public abstract class KafkaNodeTest : IAsyncLifetime
     {
         Broker = KafkaDevBroker.Start(3, Topics.Specs());
         Producer = new ProducerBuilder<string, byte[]>(KafkaProducerFlow.SeedConfig(Broker.BootstrapServers)).Build();
-        Node = await TestNode.StartAsync(Journal, NodeConfig, publisher: PublishesModels ? new KafkaModelPublisher(Producer, Topics) : null);
+        Node = await TestNode.StartAsync(Journal, NodeConfig, publisher: PublishesModels ? new KafkaModelPublisher(Producer, Topics) : null,
+            invitations: new KafkaInvitationSink(Producer, Topics));
     }
 
     public async Task DisposeAsync()

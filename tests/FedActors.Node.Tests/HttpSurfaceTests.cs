@@ -25,6 +25,32 @@ public sealed class HttpSurfaceTests : NodeTest
     }
 
     [Fact]
+    public async Task Selection_invites_clients_registered_over_Kafka_and_keeps_out_those_with_too_little_data()
+    {
+        var topics = Node.Settings.Kafka.Topics;
+        for (int i = 0; i < 3; i++)
+        {
+            var registration = new Core.Wire.Registration($"phone-{i}", DateTimeOffset.UtcNow, new Core.Clients.ClientCapabilities(2, 4, false));
+            Producer.Produce(topics.ClientRegistration, new Confluent.Kafka.Message<string, byte[]> { Key = registration.ClientId, Value = Core.Wire.JsonWire.EncodeRegistration(registration) });
+        }
+        Producer.Flush(TimeSpan.FromSeconds(10));
+        await Eventually(async () => (await Get("/fl/selection"))["training"]!.GetValue<int>() == 3, "three registered clients invited");
+        var selection = await Get("/fl/selection");
+        Assert.Equal("staleness_aware", selection["strategy"]!.GetValue<string>());
+        Assert.Equal(100, selection["concurrency"]!.GetValue<int>());
+        Assert.Equal(100, selection["client_selection_criteria"]!["min_samples"]!.GetValue<long>());
+        Assert.Equal(5, selection["client_selection_criteria"]!["max_staleness"]!.GetValue<long>());
+
+        // Clients that send updates with 10 and 11 samples (min-samples is 100) are known but never invited.
+        await SendUpdates(clients: 2, each: 1);
+        await Eventually(async () => (await Get("/fl/selection"))["known"]!.GetValue<int>() == 5, "the senders known");
+        selection = await Get("/fl/selection");
+        Assert.Equal(3, selection["training"]!.GetValue<int>());
+        Assert.Equal(0, selection["idle"]!.GetValue<int>());
+        Assert.Equal(3, selection["invitations"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Status_staleness_convergence_clients_and_model_match_the_updates_sent()
     {
         await SendUpdates(clients: 6, each: 2);   // 12 updates, buffer 4: three aggregations

@@ -29,6 +29,7 @@ public sealed class TestNode : IAsyncDisposable
     public IActorRegistry Registry { get; }
     public IActorRef Aggregator => Registry.Get<AggregatorProxy>();
     public IActorRef Clients => Registry.Get<ClientRegion>();
+    public IActorRef Selector => Registry.Get<ClientSelectorProxy>();
     public string Address => $"akka.tcp://fedactors@127.0.0.1:{Port}";
 
     public Task<FedActors.Cluster.Aggregation.AggregatorProtocol.Status> StatusAsync() =>
@@ -48,7 +49,7 @@ public sealed class TestNode : IAsyncDisposable
         """;
 
     public static async Task<TestNode> StartAsync(JournalSettings journal, string? hocon = null, int? port = null,
-        string[]? seeds = null, FedActors.Cluster.Aggregation.IModelPublisher? publisher = null)
+        string[]? seeds = null, FedActors.Cluster.Aggregation.IModelPublisher? publisher = null, FedActors.Cluster.Selection.IInvitationSink? invitations = null)
     {
         int p = port ?? FreePort();
         var options = new NodeOptions
@@ -58,6 +59,7 @@ public sealed class TestNode : IAsyncDisposable
             ConfigOverrides = TestDefaults + "\n" + (hocon ?? ""),   // later keys win in HOCON
             Journal = journal,
             Publisher = publisher,
+            Invitations = invitations,
         };
         var host = new HostBuilder()
             .ConfigureLogging(l => l.ClearProviders())

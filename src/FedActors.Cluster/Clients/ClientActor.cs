@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using FedActors.Cluster.Aggregation;
 using FedActors.Cluster.Configuration;
+using FedActors.Cluster.Selection;
+using FedActors.Core.Selection;
 using FedActors.Cluster.Versions;
 using FedActors.Core.Clients;
 using FedActors.Core.Validation;
@@ -21,18 +23,28 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly ClientRecord _record;
     private readonly ClientSettings _settings;
     private readonly IActorRef _index;
+    private readonly IActorRef _selector;
     private readonly Dictionary<Core.Model.IdempotencyKey, long> _started = new();
     private int _inFlight;
 
-    public ClientActor(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null)
+    public ClientActor(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null, IActorRef? selector = null)
     {
         _settings = settings;
         _index = index ?? ActorRefs.Nobody;
+        _selector = selector ?? ActorRefs.Nobody;
         _record = new ClientRecord(clientId, Now);
         var view = ModelVersionView.Get(Context.System);
 
-        Receive<ClientProtocol.Register>(r => Apply(_record.OnRegister(r.Capabilities, Now)));
-        Receive<ClientProtocol.Heartbeat>(h => Apply(_record.OnHeartbeat(h.TrainedOn, Now)));
+        Receive<ClientProtocol.Register>(r =>
+        {
+            Apply(_record.OnRegister(r.Capabilities, Now));
+            _selector.Tell(new SelectionProtocol.ClientSeen(Candidate()));
+        });
+        Receive<ClientProtocol.Heartbeat>(h =>
+        {
+            Apply(_record.OnHeartbeat(h.TrainedOn, Now));
+            _selector.Tell(new SelectionProtocol.ClientSeen(Candidate()));
+        });
         Receive<ClientProtocol.SubmitUpdate>(submit =>
         {
             using var activity = Telemetry.StartFrom("fl.client.forward", submit.TraceParent);
@@ -40,6 +52,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
             Metrics.UpdatesReceived.Add(1);
             var (events, forward) = _record.OnUpdate(submit.Update, view.Current, _settings.MaxStaleness, submit.Resources, Now);
             Apply(events);
+            _samples = submit.Update.NumSamples;
+            _selector.Tell(new SelectionProtocol.ClientReported(Candidate()));   // idle again: it may be invited next
             if (forward)
             {
                 _inFlight++;
@@ -69,6 +83,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<ClientProtocol.Leave>(_ =>
         {
             Apply(_record.OnLeave(Now));
+            _selector.Tell(new SelectionProtocol.ClientGone(_record.ClientId));
             Sender.Tell(State());
             if (_inFlight == 0) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
@@ -76,6 +91,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         {
             var events = _record.OnInactivityCheck(_settings.MaxInactiveTime, Now);
             Apply(events);
+            if (events.Count > 0) _selector.Tell(new SelectionProtocol.ClientGone(_record.ClientId));
             if (events.Count > 0)
                 Context.System.EventStream.Publish(new ClientProtocol.BecameInactive(_record.ClientId, _record.LastSeen, Now));
             if (_record.Status != ClientStatus.Active && _inFlight == 0)
@@ -90,8 +106,17 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => _settings.Clock.GetUtcNow();
 
-    public static Props Props(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null) =>
-        Akka.Actor.Props.Create(() => new ClientActor(clientId, aggregator, settings, index));
+    public static Props Props(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null, IActorRef? selector = null) =>
+        Akka.Actor.Props.Create(() => new ClientActor(clientId, aggregator, settings, index, selector));
+
+    private long _samples;
+
+    /// <summary>What the selector knows of this client: its data, how stale its recent updates were, its declared compute.</summary>
+    private SelectionCandidate Candidate()
+    {
+        var recent = _record.RecentStaleness;
+        return new SelectionCandidate(_record.ClientId, _samples, recent.Count == 0 ? 0 : recent.Average(), ComputeScore.From(_record.Capabilities));
+    }
 
     private void Apply(IReadOnlyList<ClientEvent> events)
     {

@@ -27,13 +27,21 @@ public sealed record ClientSettings(int Shards, TimeSpan HeartbeatInterval, Time
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
+/// <summary>Who is invited to train and how many train at once (fedactors.clients.selection); <see cref="Pacing"/>.Concurrency 0 is off.</summary>
+public sealed record SelectionSettings(string Strategy, Func<Core.Selection.IClientSelector> CreateSelector, Core.Selection.PacingSettings Pacing, TimeSpan FillInterval)
+{
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    public int Seed { get; init; } = 42;
+    public bool Enabled => Pacing.Concurrency > 0;
+}
+
 public sealed record JournalSettings(string Provider, string ConnectionString)
 {
     public bool IsSqlite => Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Settings read from configuration. Every invalid value is refused with its key named.</summary>
-public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSettings Clients, JournalSettings Journal)
+public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSettings Clients, JournalSettings Journal, SelectionSettings Selection)
 {
     public static FedActorsSettings From(Config config)
     {
@@ -74,13 +82,28 @@ public sealed record FedActorsSettings(AggregatorSettings Aggregator, ClientSett
         if (provider is not ("sqlite" or "postgres")) throw Invalid("fedactors.journal.provider", "must be sqlite or postgres");
         var journal = new JournalSettings(provider, Required(config, "fedactors.journal.connection-string"));
 
+        const string sel = "fedactors.clients.selection";
+        string selector = Required(config, $"{sel}.strategy");
+        var selectorParameters = Parameters(config, $"{sel}.parameters");
+        var pacing = new Core.Selection.PacingSettings(
+            (int)Range(config, $"{sel}.concurrency", Read(config, $"{sel}.concurrency", c => c.GetInt($"{sel}.concurrency", 100)), 0, 10_000_000),
+            Positive(config, $"{sel}.invitation-timeout", Read(config, $"{sel}.invitation-timeout", c => c.GetTimeSpan($"{sel}.invitation-timeout", TimeSpan.FromMinutes(10)))),
+            new Core.Selection.SelectionCriteria(
+                Range(config, $"{sel}.criteria.min-samples", Read(config, $"{sel}.criteria.min-samples", c => c.GetLong($"{sel}.criteria.min-samples", 100)), 0, long.MaxValue),
+                Range(config, $"{sel}.criteria.max-staleness", Read(config, $"{sel}.criteria.max-staleness", c => c.GetLong($"{sel}.criteria.max-staleness", 5)), 0, 100_000)));
+        var fill = Positive(config, $"{sel}.fill-interval", Read(config, $"{sel}.fill-interval", c => c.GetTimeSpan($"{sel}.fill-interval", TimeSpan.FromMilliseconds(100))));
+        Core.Selection.IClientSelector CreateSelector() => Core.Selection.ClientSelectors.Create(selector, Copy(selectorParameters));
+        try { CreateSelector(); }
+        catch (PolicyConfigurationException e) { throw new ConfigurationException($"{sel}: {e.Message}"); }
+        var selection = new SelectionSettings(selector, CreateSelector, pacing, fill);
+
         var breaker = (
             (int)Range(config, $"{a}.publisher-breaker.max-failures", Read(config, $"{a}.publisher-breaker.max-failures", c => c.GetInt($"{a}.publisher-breaker.max-failures", 5)), 1, 1000),
             Positive(config, $"{a}.publisher-breaker.call-timeout", Read(config, $"{a}.publisher-breaker.call-timeout", c => c.GetTimeSpan($"{a}.publisher-breaker.call-timeout", TimeSpan.FromSeconds(10)))),
             Positive(config, $"{a}.publisher-breaker.reset-timeout", Read(config, $"{a}.publisher-breaker.reset-timeout", c => c.GetTimeSpan($"{a}.publisher-breaker.reset-timeout", TimeSpan.FromSeconds(30)))));
         return new FedActorsSettings(
             new AggregatorSettings(Create, () => InitialModel(dimension, initial, seed), tick, snapshotEvery) { PublisherBreaker = breaker },
-            clients, journal);
+            clients, journal, selection);
     }
 
     public static GlobalModel InitialModel(int dimension, string initial, int seed)

@@ -18,6 +18,7 @@ public sealed class AggregatorProxy;
 public sealed class ClientRegion;
 public sealed class VersionView;
 public sealed class ClientIndex;
+public sealed class ClientSelectorProxy;
 
 /// <summary>How one node joins the cluster and where its journal is.</summary>
 public sealed record NodeOptions
@@ -31,6 +32,7 @@ public sealed record NodeOptions
     public string? ConfigOverrides { get; init; }
     public JournalSettings? Journal { get; init; }
     public IModelPublisher? Publisher { get; init; }
+    public Selection.IInvitationSink? Invitations { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
@@ -42,15 +44,24 @@ public static class FedActorsHosting
         builder.WithSingleton<AggregatorProxy>("aggregator", AggregatorActor.Supervised(settings, publisher),
             new ClusterSingletonOptions { BufferSize = 10_000 }, createProxyToo: true);
 
+    /// <summary>The client selector singleton (it invites clients to train) and a proxy to it on every node.</summary>
+    public static AkkaConfigurationBuilder AddClientSelector(this AkkaConfigurationBuilder builder, SelectionSettings settings, Selection.IInvitationSink? sink = null) =>
+        builder.WithSingleton<ClientSelectorProxy>("client-selector", Selection.ClientSelectorActor.Props(settings, sink),
+            new ClusterSingletonOptions { BufferSize = 10_000 }, createProxyToo: true);
+
     /// <summary>This node's index of the clients it hosts (for listing and counting them).</summary>
     public static AkkaConfigurationBuilder AddClientIndex(this AkkaConfigurationBuilder builder, TimeSpan? countsInterval = null) =>
         builder.WithActors((system, registry) =>
             registry.Register<ClientIndex>(system.ActorOf(ClientIndexActor.Props(countsInterval ?? TimeSpan.FromSeconds(1)), "client-index")));
 
-    /// <summary>The ClientActor shard region; needs <see cref="AddAggregator"/> and <see cref="AddClientIndex"/> first.</summary>
-    public static AkkaConfigurationBuilder AddClientSharding(this AkkaConfigurationBuilder builder, ClientSettings settings) =>
+    /// <summary>
+    /// The ClientActor shard region; needs <see cref="AddAggregator"/> and <see cref="AddClientIndex"/> first, and
+    /// <see cref="AddClientSelector"/> when <paramref name="selection"/> is on.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddClientSharding(this AkkaConfigurationBuilder builder, ClientSettings settings, bool selection = false) =>
         builder.WithShardRegion<ClientRegion>("client",
-            (_, registry) => id => ClientActor.Props(id, registry.Get<AggregatorProxy>(), settings, registry.Get<ClientIndex>()),
+            (_, registry) => id => ClientActor.Props(id, registry.Get<AggregatorProxy>(), settings, registry.Get<ClientIndex>(),
+                selection ? registry.Get<ClientSelectorProxy>() : null),
             new ClientMessageExtractor(settings.Shards),
             new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false, ShouldPassivateIdleEntities = false });
 
@@ -67,13 +78,14 @@ public static class FedActorsHosting
         return builder.WithSqlPersistence(journal.ConnectionString, journal.IsSqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15);
     }
 
-    /// <summary>A whole node: configuration, remoting, clustering, journal, the aggregator, the version view and the client region.</summary>
+    /// <summary>A whole node: configuration, remoting, clustering, journal, the aggregator, the version view, the client index, the client selector and the client region.</summary>
     public static AkkaConfigurationBuilder AddFedActorsNode(this AkkaConfigurationBuilder builder, NodeOptions options)
     {
         var config = FedActorsConfig.With(options.ConfigOverrides);
         var settings = FedActorsSettings.From(config);
         var aggregator = settings.Aggregator with { Clock = options.Clock };
         var clients = settings.Clients with { Clock = options.Clock };
+        var selection = settings.Selection with { Clock = options.Clock };
         return builder
             .AddHocon(config, HoconAddMode.Append)   // the reference config is the fallback: code-set ports and seeds win
             .WithRemoting(options.Hostname, options.Port)
@@ -82,6 +94,7 @@ public static class FedActorsHosting
             .AddAggregator(aggregator, options.Publisher)
             .AddModelVersionView()
             .AddClientIndex()
-            .AddClientSharding(clients);
+            .AddClientSelector(selection, options.Invitations)
+            .AddClientSharding(clients, selection.Enabled);
     }
 }

@@ -149,6 +149,26 @@ public static class JsonWire
         new Heartbeat(String(root, "client_id"), Timestamp(root, "timestamp"),
             root.TryGetProperty("model_version", out var v) && v.ValueKind != JsonValueKind.Null ? new ModelVersion(LongOf(v, "model_version")) : null));
 
+    public static byte[] EncodeInvitation(InvitationMessage i) => Write(w =>
+    {
+        w.WriteString("client_id", i.ClientId);
+        w.WriteNumber("model_version", i.ModelVersion.Value);
+        w.WriteString("timestamp", Format(i.Timestamp));
+        w.WriteString("report_by", Format(i.ReportBy));
+        w.WriteString("selection_strategy", i.SelectionStrategy);
+        w.WriteStartObject("client_selection_criteria");
+        w.WriteNumber("min_samples", i.MinSamples);
+        w.WriteNumber("max_staleness", i.MaxStaleness);
+        w.WriteEndObject();
+    });
+
+    public static InvitationMessage DecodeInvitation(ReadOnlyMemory<byte> utf8) => Parse(utf8, root =>
+    {
+        var criteria = Object(Required(root, "client_selection_criteria"), "client_selection_criteria");
+        return new InvitationMessage(String(root, "client_id"), new ModelVersion(Long(root, "model_version")), Timestamp(root, "timestamp"),
+            Timestamp(root, "report_by"), String(root, "selection_strategy"), Long(criteria, "min_samples"), Long(criteria, "max_staleness"));
+    });
+
     public static byte[] EncodeSystemEvent(SystemEvent e) => Write(w =>
     {
         w.WriteString("event_type", e.EventType);

@@ -54,6 +54,10 @@ public sealed record ModelBroadcast(
     long MinSamples,
     long MaxStaleness);
 
+/// <summary>An invitation to train on <see cref="ModelVersion"/> and report by <see cref="ReportBy"/> (the client-invitations topic).</summary>
+public sealed record InvitationMessage(
+    string ClientId, ModelVersion ModelVersion, DateTimeOffset Timestamp, DateTimeOffset ReportBy, string SelectionStrategy, long MinSamples, long MaxStaleness);
+
 /// <summary>The seed's registration message.</summary>
 public sealed record Registration(string ClientId, DateTimeOffset Timestamp, ClientCapabilities Capabilities);
 

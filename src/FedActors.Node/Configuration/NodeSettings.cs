@@ -48,7 +48,7 @@ public sealed record NodeSettings(bool Enabled, string SelectionStrategy, KafkaS
         if (config.GetBoolean($"{k}.consumer.enable-auto-commit", false))
             throw new ConfigurationError($"{k}.consumer.enable-auto-commit must be off: FedActors commits an offset only after the update is durable (at-least-once)");
         var topics = new KafkaTopics(Text(config, $"{k}.topics.client-updates"), Text(config, $"{k}.topics.global-model"),
-            Text(config, $"{k}.topics.client-registration"), Text(config, $"{k}.topics.system-events"));
+            Text(config, $"{k}.topics.client-registration"), Text(config, $"{k}.topics.system-events"), Text(config, $"{k}.topics.client-invitations"));
         var ports = config.GetIntList($"{k}.dev-broker.ports") ?? [];
         int brokers = Int(config, $"{k}.dev-broker.brokers", 1, 16);
         if (ports.Count != 0 && ports.Count != brokers)

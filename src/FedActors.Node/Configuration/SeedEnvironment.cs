@@ -32,6 +32,7 @@ public static class SeedEnvironment
         new("KAFKA_GLOBAL_MODEL_TOPIC", "fedactors.kafka.topics.global-model", Kind.Text),
         new("KAFKA_CLIENT_REGISTRATION_TOPIC", "fedactors.kafka.topics.client-registration", Kind.Text),
         new("KAFKA_SYSTEM_EVENTS_TOPIC", "fedactors.kafka.topics.system-events", Kind.Text),
+        new("KAFKA_CLIENT_INVITATIONS_TOPIC", "fedactors.kafka.topics.client-invitations", Kind.Text),
         new("FEDACTORS_HTTP_TOKEN", "fedactors.http.token", Kind.Text),
     ];
 

@@ -29,7 +29,7 @@ public sealed class FedActorsRoutes(ExtendedActorSystem system) : IManagementRou
         return
         [
             ("/cluster/members", module), ("/health/live", module), ("/health/ready", module),
-            ("/fl/status", module), ("/fl/staleness", module), ("/fl/convergence", module), ("/fl/model", module),
+            ("/fl/status", module), ("/fl/selection", module), ("/fl/staleness", module), ("/fl/convergence", module), ("/fl/model", module),
             ("/fl/clients", module), ("/fl/clients/*", module),
             ("/fl/aggregation/pause", module), ("/fl/aggregation/resume", module), ("/fl/aggregation/trigger", module),
             ("/metrics", module), ("/dashboard", module), ("/dashboard/*", module),
@@ -56,6 +56,7 @@ public sealed class FedActorsRoutes(ExtendedActorSystem system) : IManagementRou
                     case "/health/live" when get: await WriteJson(response, new { status = "alive" }); return true;
                     case "/health/ready" when get: await Ready(response); return true;
                     case "/fl/status" when get: await WriteJson(response, await Status()); return true;
+                    case "/fl/selection" when get: await WriteJson(response, await Selection()); return true;
                     case "/fl/staleness" when get: await WriteJson(response, await Staleness()); return true;
                     case "/fl/convergence" when get: await WriteJson(response, await Convergence()); return true;
                     case "/fl/model" when get: await WriteJson(response, await Model(request.QueryString.TryGetValue("weights", out var w) && w is "true" or "1")); return true;
@@ -109,6 +110,26 @@ public sealed class FedActorsRoutes(ExtendedActorSystem system) : IManagementRou
             bool ready = up && aggregator && transport;
             if (!ready) response.StatusCode = HttpStatusCode.ServiceUnavailable;
             await WriteJson(response, new { status = ready ? "ready" : "not_ready", member_up = up, aggregator_reachable = aggregator, transport_ready = transport });
+        }
+
+        private async Task<object> Selection()
+        {
+            var s = await Registry.Get<ClientSelectorProxy>().Ask<Cluster.Selection.SelectionProtocol.SelectionStatus>(
+                new Cluster.Selection.SelectionProtocol.GetSelection(), AskTimeout);
+            return new
+            {
+                strategy = s.Strategy,
+                enabled = s.Enabled,
+                concurrency = s.Concurrency,
+                training = s.Training,
+                idle = s.Idle,
+                known = s.Known,
+                invitations = s.Invitations,
+                reports = s.Reports,
+                timed_out = s.TimedOut,
+                invitation_timeout_seconds = s.InvitationTimeout.TotalSeconds,
+                client_selection_criteria = new { min_samples = s.Criteria.MinSamples, max_staleness = s.Criteria.MaxStaleness },
+            };
         }
 
         private async Task<object> Status()
