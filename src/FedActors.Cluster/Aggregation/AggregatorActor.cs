@@ -44,6 +44,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
     private GlobalModel? _durableModel;
     private ModelVersion? _snapshotVersion;
     private bool _paused;
+    private AggregatorProtocol.RecordEvaluation? _latestEvaluation;   // soft: an evaluator re-evaluates after a fail-over
     private readonly SortedDictionary<long, long> _staleness = new();
     private long _stalenessSum, _stalenessCount;
     private readonly Core.Convergence.ConvergenceAnalyzer _convergence = new();
@@ -117,7 +118,11 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
             _staleness.Count == 0 ? 0 : _staleness.Keys.Last())));   // sorted: the last key is the largest
         Command<AggregatorProtocol.GetConvergence>(_ => Sender.Tell(new AggregatorProtocol.Convergence(
             _convergence.History.Select(ToPoint).ToList(), _convergence.Analyze())));
-        Command<AggregatorProtocol.RecordEvaluation>(e => _convergence.RecordEvaluation(e.Version, e.Loss, e.Accuracy));
+        Command<AggregatorProtocol.RecordEvaluation>(e =>
+        {
+            _convergence.RecordEvaluation(e.Version, e.Loss, e.Accuracy);
+            if (_latestEvaluation is null || e.Version.Value >= _latestEvaluation.Version.Value) _latestEvaluation = e;
+        });
         Command<ClientIndexProtocol.Counts>(c => _clientCounts[c.Node] = c);
         Command<SubscribeAck>(_ => { });
         Command<AggregatorProtocol.TriggerAggregation>(_ => PersistAggregation(AggregationTrigger.Manual, Sender));
@@ -299,7 +304,7 @@ public sealed class AggregatorActor : ReceivePersistentActor, IWithTimers
                 for (int k = 0; k < waiters.Count; k++)
                     waiters[k].Client.Tell(new AggregatorProtocol.Outcome(new UpdateDurable(key, version, Redelivered: k > 0), waiters[k].ReplyTo));
             }
-            var published = new AggregatorProtocol.VersionPublished(version, plan.Info);
+            var published = new AggregatorProtocol.VersionPublished(version, plan.Info) { LatestEvaluation = _latestEvaluation };
             _mediator.Tell(new Publish(AggregatorProtocol.VersionsTopic, published));
             PublishOutside(model, published);
             requester?.Tell(new AggregatorProtocol.Triggered(version, true));

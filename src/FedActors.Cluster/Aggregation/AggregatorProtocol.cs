@@ -92,7 +92,11 @@ public static class AggregatorProtocol
     public sealed record CurrentVersion(ModelVersion Version);
 
     /// <summary>Published on the cluster after each aggregation (topic <see cref="VersionsTopic"/>).</summary>
-    public sealed record VersionPublished(ModelVersion Version, AggregationInfo Info);
+    public sealed record VersionPublished(ModelVersion Version, AggregationInfo Info)
+    {
+        /// <summary>The newest held-out evaluation the aggregator has (of this version or an earlier one), if an evaluator runs.</summary>
+        public RecordEvaluation? LatestEvaluation { get; init; }
+    }
 
     public const string VersionsTopic = "fl-model-versions";
 }

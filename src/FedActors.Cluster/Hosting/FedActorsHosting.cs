@@ -19,6 +19,7 @@ public sealed class ClientRegion;
 public sealed class VersionView;
 public sealed class ClientIndex;
 public sealed class ClientSelectorProxy;
+public sealed class GlobalEvaluator;
 
 /// <summary>How one node joins the cluster and where its journal is.</summary>
 public sealed record NodeOptions
@@ -33,6 +34,8 @@ public sealed record NodeOptions
     public JournalSettings? Journal { get; init; }
     public IModelPublisher? Publisher { get; init; }
     public Selection.IInvitationSink? Invitations { get; init; }
+    /// <summary>Evaluates each new version on held-out data (a learning task's test set), if given.</summary>
+    public Evaluation.IModelEvaluator? Evaluator { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
@@ -48,6 +51,11 @@ public static class FedActorsHosting
     public static AkkaConfigurationBuilder AddClientSelector(this AkkaConfigurationBuilder builder, SelectionSettings settings, Selection.IInvitationSink? sink = null) =>
         builder.WithSingleton<ClientSelectorProxy>("client-selector", Selection.ClientSelectorActor.Props(settings, sink),
             new ClusterSingletonOptions { BufferSize = 10_000 }, createProxyToo: true);
+
+    /// <summary>A held-out evaluation of each new version on this node; needs <see cref="AddAggregator"/> first. Run it on one node.</summary>
+    public static AkkaConfigurationBuilder AddGlobalEvaluator(this AkkaConfigurationBuilder builder, Evaluation.IModelEvaluator evaluator) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<GlobalEvaluator>(system.ActorOf(Evaluation.GlobalEvaluatorActor.Props(registry.Get<AggregatorProxy>(), evaluator), "global-evaluator")));
 
     /// <summary>This node's index of the clients it hosts (for listing and counting them).</summary>
     public static AkkaConfigurationBuilder AddClientIndex(this AkkaConfigurationBuilder builder, TimeSpan? countsInterval = null) =>
@@ -86,7 +94,7 @@ public static class FedActorsHosting
         var aggregator = settings.Aggregator with { Clock = options.Clock };
         var clients = settings.Clients with { Clock = options.Clock };
         var selection = settings.Selection with { Clock = options.Clock };
-        return builder
+        builder
             .AddHocon(config, HoconAddMode.Append)   // the reference config is the fallback: code-set ports and seeds win
             .WithRemoting(options.Hostname, options.Port)
             .WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes, Roles = options.Roles })
@@ -96,5 +104,6 @@ public static class FedActorsHosting
             .AddClientIndex()
             .AddClientSelector(selection, options.Invitations)
             .AddClientSharding(clients, selection.Enabled);
+        return options.Evaluator is null ? builder : builder.AddGlobalEvaluator(options.Evaluator);
     }
 }
