@@ -102,4 +102,32 @@ public class SimulatedFederationTests
         }
         Assert.True(sim.RunSync(new SyncSettings(8)).FinalAccuracy() > initial + 0.15);
     }
+
+    [Fact]
+    public void Server_momentum_is_a_setting_of_both_modes_and_sgd_stays_the_default()
+    {
+        var task = Tasks.SmallSynthetic();
+        var sim = Federation(task);
+        var plain = new AsyncSettings("fedbuff", "inverse_sqrt", 8, 3);
+        Assert.Equal("sgd", plain.ServerOptimizer);
+        Assert.IsType<Core.Optimizers.ServerSgd>(plain.ToAggregationSettings().Optimizer);
+        var momentum = plain with { ServerOptimizer = "fedavgm", ServerLearningRate = 0.3, ServerMomentum = 0.5 };
+        var optimizer = Assert.IsType<Core.Optimizers.FedAvgM>(momentum.ToAggregationSettings().Optimizer);
+        Assert.Equal(0.3, optimizer.LearningRate);
+        Assert.Equal(0.5, optimizer.Momentum);
+        var syncMomentum = new SyncSettings(5, 0.3, "fedavgm", 0.5);
+        Assert.IsType<Core.Optimizers.FedAvgM>(syncMomentum.ToAggregationSettings().Optimizer);
+        Assert.Equal("sync_fedavgm", syncMomentum.Label);
+        Assert.Equal("sync_fedavg", new SyncSettings(5).Label);
+
+        // Same clients, same arrivals: the optimizer changes the model the server steps to, not who reports when.
+        var a = sim.RunAsync(plain);
+        var b = sim.RunAsync(momentum);
+        Assert.Equal(a.AttemptsStarted, b.AttemptsStarted);
+        Assert.NotEqual(a.Series.Select(p => p.Loss), b.Series.Select(p => p.Loss));
+        var s1 = sim.RunSync(new SyncSettings(5));
+        var s2 = sim.RunSync(syncMomentum);
+        Assert.Equal(s1.RoundDurations, s2.RoundDurations);
+        Assert.NotEqual(s1.Series.Select(p => p.Loss), s2.Series.Select(p => p.Loss));
+    }
 }

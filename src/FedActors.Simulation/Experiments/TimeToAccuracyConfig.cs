@@ -27,6 +27,29 @@ public sealed record TimeToAccuracyConfig
     /// <summary>The async timeout (a dropped client's slot is given to another) as a quantile of the clients' typical attempt times.</summary>
     public double AsyncDeadlineQuantile { get; init; } = 0.99;
 
+    /// <summary>
+    /// Server steps swept for sync and for FedBuff alike (the same list for both, so both get the same tuning budget on
+    /// this axis); null: sync runs plain FedAvg (sgd, lr 1) and FedBuff <c>sgd</c> at <see cref="FedBuffServerLearningRate"/>.
+    /// </summary>
+    public IReadOnlyList<ServerStep>? ServerSteps { get; init; }
+
+    /// <summary>
+    /// The sweeps (sync, FedAsync, FedBuff) run this long, and only the settings they choose run the whole
+    /// <see cref="Horizon"/>; null: the whole horizon. A shorter run is an exact prefix of the longer one (same events,
+    /// same evaluations), so a time to target within it is the same; only the final accuracies need the long run.
+    /// </summary>
+    public double? SweepHorizon { get; init; }
+
+    /// <summary>
+    /// Seeds whose sweeps choose every method's setting (the lowest geometric-mean time to target over them); the
+    /// choice is then evaluated on <see cref="EvaluationSeeds"/>. Empty: each seed picks its own best (in-sample: the
+    /// best of a sweep of noisy curves on the seed it is measured on, which flatters the methods that are swept).
+    /// </summary>
+    public IReadOnlyList<int> TuningSeeds { get; init; } = [];
+
+    /// <summary>The seeds reported; null: <see cref="Seed"/> alone. The first is the one the single-seed JSON fields describe.</summary>
+    public IReadOnlyList<int>? EvaluationSeeds { get; init; }
+
     public int Concurrency { get; init; } = 100;
     public int BufferSize { get; init; } = 10;
     public double FedBuffServerLearningRate { get; init; } = 1.0;
@@ -52,5 +75,17 @@ public sealed record TimeToAccuracyConfig
     /// <summary>Runs at once (each run is single-threaded and deterministic, so this changes only the wall time).</summary>
     public int Parallelism { get; init; } = 1;
 
+    public IReadOnlyList<ServerStep> EffectiveSyncServerSteps => ServerSteps ?? [new ServerStep("sgd", 1.0)];
+    public IReadOnlyList<ServerStep> EffectiveFedBuffServerSteps => ServerSteps ?? [new ServerStep("sgd", FedBuffServerLearningRate)];
+    public IReadOnlyList<int> EffectiveEvaluationSeeds => EvaluationSeeds ?? [Seed];
+
     public IReadOnlyList<int> EffectiveSyncCohorts => SyncCohorts ?? (BufferSize == Concurrency ? [Concurrency] : [BufferSize, Concurrency]);
+}
+
+/// <summary>A server optimizer by config name (<c>sgd</c>, <c>fedavgm</c>) and its learning rate (and momentum, for <c>fedavgm</c>).</summary>
+public sealed record ServerStep(string Optimizer, double LearningRate, double Momentum = 0.9)
+{
+    public override string ToString() => Optimizer == "fedavgm"
+        ? FormattableString.Invariant($"fedavgm lr {LearningRate} momentum {Momentum}")
+        : FormattableString.Invariant($"{Optimizer} lr {LearningRate}");
 }

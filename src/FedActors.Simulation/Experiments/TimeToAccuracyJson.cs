@@ -30,6 +30,9 @@ public static class TimeToAccuracyJson
             ["fedasync_over_fedbuff"] = r.FedAsyncOverFedBuff,
             ["seed_over_fedbuff"] = r.SeedOverFedBuff,
             ["sync_wait_for_slowest_over_fedbuff"] = r.SyncWaitForSlowestOverFedBuff,
+            ["selection"] = r.HeldOut ? "held_out" : "in_sample",
+            ["in_sample_sync_over_fedbuff"] = r.InSampleSyncOverFedBuff,
+            ["in_sample_fedasync_over_fedbuff"] = r.InSampleFedAsyncOverFedBuff,
             ["final_accuracy"] = new JsonObject
             {
                 ["sync"] = r.Sync.FinalAccuracy, ["fedasync"] = r.FedAsync.FinalAccuracy,
@@ -55,6 +58,9 @@ public static class TimeToAccuracyJson
                 ["concurrency"] = c.Concurrency,
                 ["buffer_size"] = c.BufferSize,
                 ["fedbuff_server_learning_rate"] = c.FedBuffServerLearningRate,
+                ["server_steps"] = c.ServerSteps is null ? null : Array(c.ServerSteps.Select(Step)),
+                ["sweep_horizon_s"] = c.SweepHorizon ?? c.Horizon,
+                ["tuning_seeds"] = Array(c.TuningSeeds.Select(x => (JsonNode?)x)),
                 ["fedbuff_staleness"] = c.FedBuffStaleness,
                 ["fedasync_staleness"] = c.FedAsyncStaleness,
                 ["fedasync_alphas"] = Array(c.FedAsyncAlphas.Select(a => (JsonNode?)a)),
@@ -78,6 +84,7 @@ public static class TimeToAccuracyJson
             ["methods"] = methods,
             ["sync_sweep"] = Array(r.SyncSweep.Select(o => (JsonNode?)Method(o, series: false))),
             ["fedasync_sweep"] = Array(r.FedAsyncSweep.Select(o => (JsonNode?)Method(o, series: false))),
+            ["fedbuff_sweep"] = Array(r.FedBuffSweep.Select(o => (JsonNode?)Method(o, series: false))),
             ["staleness_functions"] = Array(r.StalenessTable.Select(o => (JsonNode?)new JsonObject
             {
                 ["function"] = (string)o.Hyperparameters["staleness"],
@@ -90,6 +97,79 @@ public static class TimeToAccuracyJson
             })),
         };
     }
+
+    /// <summary>
+    /// The primary (first) evaluation seed's document, as <see cref="ToJson(TimeToAccuracyResult)"/> writes it, plus
+    /// <c>seeds</c> (every evaluation seed's ratios, times, final accuracies and chosen settings), the ratios' mean,
+    /// geometric mean, minimum and maximum over the seeds, and <c>tuning</c> (the seeds the settings were chosen on).
+    /// </summary>
+    public static JsonObject ToJson(TimeToAccuracySeedsResult all)
+    {
+        var json = ToJson(all.Primary);
+        var evaluations = all.Evaluations;
+        json["seeds"] = Array(evaluations.Select(r => (JsonNode?)new JsonObject
+        {
+            ["seed"] = r.Config.Seed,
+            ["sync_over_fedbuff"] = r.SyncOverFedBuff,
+            ["fedasync_over_fedbuff"] = r.FedAsyncOverFedBuff,
+            ["seed_over_fedbuff"] = r.SeedOverFedBuff,
+            ["sync_wait_for_slowest_over_fedbuff"] = r.SyncWaitForSlowestOverFedBuff,
+            ["in_sample_sync_over_fedbuff"] = r.InSampleSyncOverFedBuff,
+            ["in_sample_fedasync_over_fedbuff"] = r.InSampleFedAsyncOverFedBuff,
+            ["time_to_target_s"] = new JsonObject
+            {
+                ["sync"] = r.Sync.TimeToTarget, ["fedasync"] = r.FedAsync.TimeToTarget, ["fedbuff"] = r.FedBuff.TimeToTarget,
+                ["seed"] = r.Seed.TimeToTarget, ["sync_wait_for_slowest"] = r.SyncWaitForSlowest.TimeToTarget,
+            },
+            ["final_accuracy"] = new JsonObject
+            {
+                ["sync"] = r.Sync.FinalAccuracy, ["fedasync"] = r.FedAsync.FinalAccuracy, ["fedbuff"] = r.FedBuff.FinalAccuracy,
+                ["seed"] = r.Seed.FinalAccuracy, ["sync_wait_for_slowest"] = r.SyncWaitForSlowest.FinalAccuracy,
+            },
+            ["chosen"] = new JsonObject
+            {
+                ["sync"] = Hyper(r.Sync), ["fedasync"] = Hyper(r.FedAsync), ["fedbuff"] = Hyper(r.FedBuff),
+            },
+        }));
+        foreach (var (key, ratio) in new (string, Func<TimeToAccuracyResult, double?>)[]
+                 {
+                     ("sync_over_fedbuff", r => r.SyncOverFedBuff), ("fedasync_over_fedbuff", r => r.FedAsyncOverFedBuff),
+                     ("seed_over_fedbuff", r => r.SeedOverFedBuff), ("in_sample_sync_over_fedbuff", r => r.InSampleSyncOverFedBuff),
+                     ("in_sample_fedasync_over_fedbuff", r => r.InSampleFedAsyncOverFedBuff),
+                 })
+        {
+            var values = evaluations.Select(ratio).ToArray();
+            bool complete = values.All(v => v is not null);
+            var v = values.Where(x => x is not null).Select(x => x!.Value).ToArray();
+            json[key + "_mean"] = complete ? v.Average() : null;
+            json[key + "_geomean"] = complete ? Math.Exp(v.Average(Math.Log)) : null;
+            json[key + "_min"] = complete ? v.Min() : null;
+            json[key + "_max"] = complete ? v.Max() : null;
+        }
+        json["final_accuracy_mean"] = new JsonObject(new[] { "sync", "fedasync", "fedbuff", "seed" }.Select(m => KeyValuePair.Create(m, (JsonNode?)evaluations.Average(r => m switch
+        {
+            "sync" => r.Sync.FinalAccuracy, "fedasync" => r.FedAsync.FinalAccuracy, "fedbuff" => r.FedBuff.FinalAccuracy, _ => r.Seed.FinalAccuracy,
+        }))));
+        json["tuning"] = new JsonObject
+        {
+            ["selection"] = all.TuningSeeds.Count > 0 ? "held_out" : "in_sample",
+            ["tuning_seeds"] = Array(all.TuningSeeds.Select(x => (JsonNode?)x)),
+            ["evaluation_seeds"] = Array(evaluations.Select(r => (JsonNode?)r.Config.Seed)),
+            ["criterion"] = "lowest geometric-mean time to target over the tuning seeds (never reaching it counts as infinite)",
+            // Each tuning seed's sweeps (times to target within the sweep horizon), in the config's order.
+            ["sweeps"] = new JsonObject(all.TuningSeeds.Select(seed => KeyValuePair.Create(seed.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)new JsonObject
+            {
+                ["sync"] = Array(all.Sweeps[seed].Sync.Select(o => (JsonNode?)Method(o, series: false))),
+                ["fedasync"] = Array(all.Sweeps[seed].FedAsync.Select(o => (JsonNode?)Method(o, series: false))),
+                ["fedbuff"] = Array(all.Sweeps[seed].FedBuff.Select(o => (JsonNode?)Method(o, series: false))),
+            }))),
+        };
+        return json;
+    }
+
+    private static JsonNode? Step(ServerStep s) => new JsonObject { ["optimizer"] = s.Optimizer, ["learning_rate"] = s.LearningRate, ["momentum"] = s.Optimizer == "fedavgm" ? s.Momentum : null };
+
+    private static JsonObject Hyper(MethodOutcome o) => new(o.Hyperparameters.Select(h => KeyValuePair.Create(h.Key, Value(h.Value))));
 
     private static JsonObject Method(MethodOutcome o, bool series)
     {

@@ -33,9 +33,16 @@ public sealed record SimulationSettings(LocalTrainingSettings Local, double Hori
 }
 
 /// <summary>Synchronous FedAvg: rounds of <see cref="ClientsPerRound"/> clients, averaged by samples.</summary>
-public sealed record SyncSettings(int ClientsPerRound, double ServerLearningRate = 1.0)
+/// <param name="ClientsPerRound">The cohort selected each round.</param>
+/// <param name="ServerLearningRate">The server optimizer's learning rate (1 with <c>sgd</c>: plain FedAvg).</param>
+/// <param name="ServerOptimizer">
+/// The server optimizer's config name: <c>sgd</c> (FedAvg) or, e.g., <c>fedavgm</c> (server momentum, Hsu et al. 2019:
+/// FedAvgM, the sync baseline FedBuff's paper compares against).
+/// </param>
+/// <param name="ServerMomentum">The momentum of <c>fedavgm</c>; ignored by other optimizers.</param>
+public sealed record SyncSettings(int ClientsPerRound, double ServerLearningRate = 1.0, string ServerOptimizer = "sgd", double ServerMomentum = 0.9)
 {
-    public string Label => "sync_fedavg";
+    public string Label => ServerOptimizer == "sgd" ? "sync_fedavg" : $"sync_{ServerOptimizer}";
 
     /// <summary>
     /// FedAvg through the same engine the cluster runs: the seed's sample-weighted average of client models, with no
@@ -43,8 +50,8 @@ public sealed record SyncSettings(int ClientsPerRound, double ServerLearningRate
     /// <see cref="ServerLearningRate"/>; aggregated by hand when the round closes, never by the buffer.
     /// </summary>
     public AggregationSettings ToAggregationSettings() => AggregationSettings.FromNames(
-        "fedavg_staleness_aware", "constant", "sgd",
-        optimizerParameters: PolicyParameters.Of(("learning-rate", ServerLearningRate)),
+        "fedavg_staleness_aware", "constant", ServerOptimizer,
+        optimizerParameters: ServerOptimizerParameters.For(ServerOptimizer, ServerLearningRate, ServerMomentum),
         buffer: new BufferPolicy(int.MaxValue, TimeSpan.FromDays(36500)),
         limits: new ValidationLimits(maxStaleness: 0)) with { ModelHistoryCapacity = 2 };
 }
@@ -63,17 +70,19 @@ public sealed record AsyncSettings(
     IReadOnlyDictionary<string, double>? StalenessParameters = null,
     long MaxStaleness = 1000,
     TimeSpan? TimeWindow = null,
-    string? Name = null)
+    string? Name = null,
+    string ServerOptimizer = "sgd",
+    double ServerMomentum = 0.9)
 {
     public string Label => Name ?? $"{Strategy}/{Staleness}";
 
     public AggregationSettings ToAggregationSettings()
     {
         var settings = AggregationSettings.FromNames(
-            Strategy, Staleness, "sgd",
+            Strategy, Staleness, ServerOptimizer,
             StrategyParameters is null ? null : new PolicyParameters(StrategyParameters),
             StalenessParameters is null ? null : new PolicyParameters(StalenessParameters),
-            PolicyParameters.Of(("learning-rate", ServerLearningRate)),
+            ServerOptimizerParameters.For(ServerOptimizer, ServerLearningRate, ServerMomentum),
             new BufferPolicy(BufferSize, TimeWindow ?? TimeSpan.FromDays(36500)),
             new ValidationLimits(maxStaleness: MaxStaleness));
         // Deltas against a strategy that does not read base models need no history: keep only the current model.
@@ -83,4 +92,12 @@ public sealed record AsyncSettings(
     /// <summary>The seed document's staleness-aware FedAvg as the seed configures it (AggregationSettings.Seed()): buffer 15, 60 s window, 1/(1 + 0.1 s), max staleness 10.</summary>
     public static AsyncSettings Seed(int concurrency) =>
         new("fedavg_staleness_aware", "inverse_linear", concurrency, BufferSize: 15, MaxStaleness: 10, TimeWindow: TimeSpan.FromSeconds(60), Name: "seed_fedavg_staleness_aware");
+}
+
+/// <summary>The optimizer parameters the simulation passes: the learning rate always, the momentum to <c>fedavgm</c> only.</summary>
+internal static class ServerOptimizerParameters
+{
+    public static PolicyParameters For(string optimizer, double learningRate, double momentum) => optimizer == "fedavgm"
+        ? PolicyParameters.Of(("learning-rate", learningRate), ("momentum", momentum))
+        : PolicyParameters.Of(("learning-rate", learningRate));
 }
