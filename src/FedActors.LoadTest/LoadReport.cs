@@ -9,11 +9,13 @@ public sealed record RegistrationFigures(int Known, double Seconds, double PerSe
 /// Sent by the simulated clients; durable as they were told (direct transport); folded: in a journaled, published
 /// version; rejected at the client (its answers) and at the aggregator over the window (all rejects, any transport).
 /// </summary>
-public sealed record UpdateFigures(long Sent, long AcknowledgedDurable, int Folded, long RejectedAtClients, IReadOnlyDictionary<string, long> RejectedAtClientsByReason,
+public sealed record UpdateFigures(long Sent, long AcknowledgedDurable, long Folded, long RejectedAtClients, IReadOnlyDictionary<string, long> RejectedAtClientsByReason,
     long RejectedByAggregatorInWindow, IReadOnlyDictionary<string, long> AggregatorRejectsByReason, double SentPerSecond, double FoldedPerSecond, double WindowSeconds,
     long TransportFailures);
 
-public sealed record LatencyFigures(LatencySummary SentToAcknowledged, LatencySummary SentToFolded, LatencySummary SentToBroadcast);
+/// <param name="SentToFoldedOverTime">The same, for the updates sent in each tenth of the window.</param>
+public sealed record LatencyFigures(LatencySummary SentToAcknowledged, LatencySummary SentToFolded, LatencySummary SentToBroadcast,
+    IReadOnlyList<LatencySummary> SentToFoldedOverTime);
 
 public sealed record StalenessFigures(long Count, double Mean, long Max, IReadOnlyDictionary<long, long> Histogram);
 
@@ -52,6 +54,7 @@ public sealed record LoadReport(
         wire = Options.Transport == "kafka" ? (Options.Binary ? "binary" : "json") : "actor",
         model_size = ModelSize,
         median_training_seconds = Options.MedianTrainingSeconds,
+        heartbeat_interval_seconds = Options.HeartbeatInterval.TotalSeconds,
         registration = Registration,
         updates = Updates,
         latency_ms = LatencyMs,

@@ -113,8 +113,9 @@ public static class LoadTestDriver
         var known = 0;
         while (registering.Elapsed < options.RegistrationTimeout && !cancellation.IsCancellationRequested)
         {
-            known = (await target.Selector.Ask<SelectionProtocol.SelectionStatus>(new SelectionProtocol.GetSelection(), TimeSpan.FromSeconds(30), cancellation)).Known;
-            progress?.Report(new LoadProgress("registering", (double)known / options.Clients, 0, tracker.Sent, tracker.Folded.Count, 0, 0, 0));
+            // The nodes' client indexes count registered clients (with or without selection); they report every second.
+            known = (await Status(target)).KnownClients;
+            progress?.Report(new LoadProgress("registering", (double)known / options.Clients, 0, tracker.Sent, tracker.FoldedCount, 0, 0, 0));
             if (known >= options.Clients) break;
             await Task.Delay(200, cancellation);
         }
@@ -123,24 +124,25 @@ public static class LoadTestDriver
 
         // The measured window.
         var startStatus = await Status(target);
-        int foldedAtStart = tracker.Folded.Count;
+        long foldedAtStart = tracker.FoldedCount;
         long sentAtStart = tracker.Sent;
+        tracker.StartWindow();
         var window = Stopwatch.StartNew();
-        int lastFolded = foldedAtStart;
+        long lastFolded = foldedAtStart;
         var lastAt = window.Elapsed;
         while (window.Elapsed < options.Duration && !cancellation.IsCancellationRequested)
         {
             try { await Task.Delay(TimeSpan.FromSeconds(1), cancellation); } catch (OperationCanceledException) { break; }
             var s = await Status(target);
             var sel = await target.Selector.Ask<SelectionProtocol.SelectionStatus>(new SelectionProtocol.GetSelection(), TimeSpan.FromSeconds(30));
-            int folded = tracker.Folded.Count;
+            long folded = tracker.FoldedCount;
             var now = window.Elapsed;
             double rate = (folded - lastFolded) / Math.Max(1e-3, (now - lastAt).TotalSeconds);
             (lastFolded, lastAt) = (folded, now);
             progress?.Report(new LoadProgress("running", Math.Min(1, now / options.Duration), s.DurableVersion.Value, tracker.Sent, folded, rate, sel.Training, 0));
         }
         window.Stop();
-        int foldedInWindow = tracker.Folded.Count - foldedAtStart;
+        long foldedInWindow = tracker.FoldedCount - foldedAtStart;
         long sentInWindow = tracker.Sent - sentAtStart;
         var endStatus = await Status(target);
         var staleness = await target.Aggregator.Ask<AggregatorProtocol.StalenessHistogram>(new AggregatorProtocol.GetStaleness(), TimeSpan.FromSeconds(30));
@@ -156,12 +158,14 @@ public static class LoadTestDriver
         return new LoadReport(
             options, work.Dimension, selection.Strategy, selection.Concurrency, selection.Enabled,
             new RegistrationFigures(known, registering.Elapsed.TotalSeconds, known / Math.Max(1e-3, registering.Elapsed.TotalSeconds)),
-            new UpdateFigures(tracker.Sent, tracker.Durable, tracker.Folded.Count, tracker.Rejected, new Dictionary<string, long>(tracker.RejectedByReason),
+            new UpdateFigures(tracker.Sent, tracker.Durable, tracker.FoldedCount, tracker.Rejected, new Dictionary<string, long>(tracker.RejectedByReason),
                 endStatus.UpdatesRejected - startStatus.UpdatesRejected,
-                endStatus.RejectedByReason.ToDictionary(r => Core.Validation.RejectReasons.WireName(r.Key), r => r.Value),
+                endStatus.RejectedByReason.Select(r => (Reason: r.Key, Count: r.Value - startStatus.RejectedByReason.GetValueOrDefault(r.Key)))
+                    .Where(r => r.Count > 0).ToDictionary(r => Core.Validation.RejectReasons.WireName(r.Reason), r => r.Count),
                 sentInWindow / window.Elapsed.TotalSeconds, foldedInWindow / window.Elapsed.TotalSeconds, window.Elapsed.TotalSeconds,
                 tracker.TransportFailures),
-            new LatencyFigures(tracker.Acknowledged.Summary(), tracker.Folded.Summary(), tracker.Broadcast.Summary()),
+            new LatencyFigures(tracker.Acknowledged.Summary(), tracker.Folded.Summary(), tracker.Broadcast.Summary(),
+                tracker.Folded.OverTime(tracker.WindowStart, window.Elapsed / 10, 10)),
             new StalenessFigures(staleness.Count, staleness.Mean, staleness.Max, staleness.Counts.ToDictionary(c => c.Key, c => c.Value)),
             new ClientBehaviourFigures(tracker.Invitations, tracker.Dropouts, tracker.OfflineSpells, tracker.Heartbeats, endSelection.Training, endSelection.TimedOut),
             new MemoryFigures(baseline, afterActors, afterRegistration, workingSet, options.Clients),

@@ -4,15 +4,42 @@ using FedActors.Core.Model;
 
 namespace FedActors.LoadTest;
 
-/// <summary>Latencies in milliseconds; percentiles at the end. Thread-safe.</summary>
+/// <summary>Latencies in milliseconds, with when each was sent; percentiles at the end. Thread-safe.</summary>
 public sealed class LatencyRecorder
 {
     private readonly List<float> _values = new();
+    private readonly List<long> _sentAt = new();
     private readonly object _gate = new();
 
-    public void Add(double milliseconds)
+    public void Add(double milliseconds, long sentAt = 0)
     {
-        lock (_gate) _values.Add((float)milliseconds);
+        lock (_gate)
+        {
+            _values.Add((float)milliseconds);
+            _sentAt.Add(sentAt);
+        }
+    }
+
+    /// <summary>The summary of the updates sent in each interval of <paramref name="bucket"/> from <paramref name="from"/>: a tail that comes and goes shows here.</summary>
+    public IReadOnlyList<LatencySummary> OverTime(long from, TimeSpan bucket, int buckets)
+    {
+        var parts = Enumerable.Range(0, buckets).Select(_ => new LatencyRecorder()).ToArray();
+        lock (_gate)
+            for (int i = 0; i < _values.Count; i++)
+            {
+                int k = (int)(Stopwatch.GetElapsedTime(from, _sentAt[i]) / bucket);
+                if (k >= 0 && k < buckets) parts[k].Add(_values[i]);
+            }
+        return parts.Select(p => p.Summary()).ToArray();
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _values.Clear();
+            _sentAt.Clear();
+        }
     }
 
     public int Count
@@ -42,7 +69,7 @@ public sealed class LoadTracker
     private readonly ConcurrentDictionary<IdempotencyKey, long> _sent = new();
     private readonly SortedDictionary<long, List<long>> _foldedAwaitingBroadcast = new();
     private readonly object _broadcastGate = new();
-    private long _sentCount, _durable, _rejected, _dropouts, _offline, _invitations, _registrations, _heartbeats, _failures;
+    private long _sentCount, _folded, _durable, _rejected, _dropouts, _offline, _invitations, _registrations, _heartbeats, _failures;
 
     public ConcurrentDictionary<string, long> RejectedByReason { get; } = new();
     public LatencyRecorder Acknowledged { get; } = new();
@@ -51,6 +78,8 @@ public sealed class LoadTracker
 
     public long Sent => Interlocked.Read(ref _sentCount);
     public long Durable => Interlocked.Read(ref _durable);
+    /// <summary>Our updates seen folded into a published version (all of them, in the window or not).</summary>
+    public long FoldedCount => Interlocked.Read(ref _folded);
     public long Rejected => Interlocked.Read(ref _rejected);
     public long Dropouts => Interlocked.Read(ref _dropouts);
     public long OfflineSpells => Interlocked.Read(ref _offline);
@@ -61,6 +90,18 @@ public sealed class LoadTracker
     public long TransportFailures => Interlocked.Read(ref _failures);
     public long LastBroadcastVersion { get; private set; } = -1;
 
+    /// <summary>Latencies are recorded for updates sent from here on (the measured window), not for those sent while clients registered.</summary>
+    public long WindowStart { get; private set; }
+
+    /// <summary>From now on: what was recorded before (updates sent and folded while clients registered) is dropped.</summary>
+    public void StartWindow()
+    {
+        WindowStart = Stopwatch.GetTimestamp();
+        Acknowledged.Clear();
+        Folded.Clear();
+        Broadcast.Clear();
+    }
+
     public void OnSent(IdempotencyKey key)
     {
         _sent.TryAdd(key, Stopwatch.GetTimestamp());
@@ -70,7 +111,7 @@ public sealed class LoadTracker
     public void OnDurable(long sentAt)
     {
         Interlocked.Increment(ref _durable);
-        Acknowledged.Add(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
+        if (sentAt >= WindowStart) Acknowledged.Add(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds, sentAt);
     }
 
     public void OnRejected(string reason)
@@ -93,13 +134,15 @@ public sealed class LoadTracker
         foreach (var key in keys)
         {
             if (!_sent.TryRemove(key, out long at)) continue;   // not one of ours, or seen already
-            Folded.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+            Interlocked.Increment(ref _folded);
+            if (at < WindowStart) continue;
+            Folded.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds, at);
             (ours ??= new()).Add(at);
         }
         if (ours is null) return;
         lock (_broadcastGate)
         {
-            if (version <= LastBroadcastVersion) { foreach (var at in ours) Broadcast.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds); return; }
+            if (version <= LastBroadcastVersion) { foreach (var at in ours) Broadcast.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds, at); return; }
             if (!_foldedAwaitingBroadcast.TryGetValue(version, out var list)) _foldedAwaitingBroadcast[version] = list = new();
             list.AddRange(ours);
         }
@@ -115,7 +158,7 @@ public sealed class LoadTracker
             {
                 var first = _foldedAwaitingBroadcast.First();
                 if (first.Key > version) break;
-                foreach (var at in first.Value) Broadcast.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+                foreach (var at in first.Value) Broadcast.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds, at);
                 _foldedAwaitingBroadcast.Remove(first.Key);
             }
         }

@@ -25,11 +25,12 @@ internal static partial class Commands
         var seeds = new Option<string?>("--seed-nodes") { Description = "join this running cluster instead of starting an embedded node" };
         var kafka = new Option<string?>("--kafka") { Description = "the cluster's Kafka bootstrap servers (with --seed-nodes)" };
         var journal = new Option<string?>("--journal") { Description = "the cluster's journal, sqlite:PATH | postgres:CONNECTION-STRING (with --seed-nodes)" };
+        var heartbeat = new Option<string>("--heartbeat-interval") { Description = "how often each idle client sends a heartbeat (the seed: 60s)", DefaultValueFactory = _ => "60s" };
         var report = new Option<string?>("--report-json") { Description = "write the report as JSON to this file" };
         var dataDir = new Option<string>("--data-dir") { Description = "folder for the embedded node's SQLite journal", DefaultValueFactory = _ => "fedactors-loadtest" };
         var command = new Command("loadtest", "Drive simulated clients against a node or cluster and report throughput, latency, staleness and memory")
         {
-            clients, concurrency, rate, duration, modelSize, transport, wire, training, strategy, seeds, kafka, journal, report, dataDir, HttpPort, ConfigFile, LogLevel,
+            clients, concurrency, rate, duration, modelSize, transport, wire, training, heartbeat, strategy, seeds, kafka, journal, report, dataDir, HttpPort, ConfigFile, LogLevel,
         };
         command.SetAction((r, ct) => Guard(async () =>
         {
@@ -45,6 +46,7 @@ internal static partial class Commands
                 Transport = r.GetValue(transport)!,
                 Binary = r.GetValue(wire) == "binary",
                 MedianTrainingSeconds = ParseDuration(r.GetValue(training)!, "--training-time").TotalSeconds,
+                HeartbeatInterval = ParseDuration(r.GetValue(heartbeat)!, "--heartbeat-interval"),
             };
             try { options.Validate(); }
             catch (ArgumentException e) { throw new ConfigurationError(e.Message); }
@@ -68,6 +70,8 @@ internal static partial class Commands
                     "fedactors.kafka.consumer.auto-offset-reset = earliest",
                     $"fedactors.clients.selection.concurrency = {c}",
                     "fedactors.clients.selection.criteria.max-staleness = 1000",
+                    // A dropped-out client's slot comes back after this: long past a typical attempt, short against the run.
+                    $"fedactors.clients.selection.invitation-timeout = {Math.Max(30, 30 * options.MedianTrainingSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)}s",
                     "fedactors.aggregation.strategy = fedbuff",
                     "fedactors.aggregation.staleness.function = inverse_sqrt",
                     "fedactors.aggregation.staleness.max = 1000",

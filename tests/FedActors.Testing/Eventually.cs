@@ -14,4 +14,12 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Polls <paramref name="read"/> until its value satisfies <paramref name="done"/>; returns that value.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan? within = null)
+    {
+        T value = default!;
+        await UntilAsync(async () => done(value = await read()), what, within);
+        return value;
+    }
 }

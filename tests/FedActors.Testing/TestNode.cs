@@ -49,7 +49,8 @@ public sealed class TestNode : IAsyncDisposable
         """;
 
     public static async Task<TestNode> StartAsync(JournalSettings journal, string? hocon = null, int? port = null,
-        string[]? seeds = null, FedActors.Cluster.Aggregation.IModelPublisher? publisher = null, FedActors.Cluster.Selection.IInvitationSink? invitations = null)
+        string[]? seeds = null, FedActors.Cluster.Aggregation.IModelPublisher? publisher = null, FedActors.Cluster.Selection.IInvitationSink? invitations = null,
+        FedActors.Cluster.Evaluation.IModelEvaluator? evaluator = null)
     {
         int p = port ?? FreePort();
         var options = new NodeOptions
@@ -60,6 +61,7 @@ public sealed class TestNode : IAsyncDisposable
             Journal = journal,
             Publisher = publisher,
             Invitations = invitations,
+            Evaluator = evaluator,
         };
         var host = new HostBuilder()
             .ConfigureLogging(l => l.ClearProviders())

@@ -73,6 +73,8 @@ public sealed class TrainingPacer
         }
         else
         {
+            // Heartbeats repeat what is known: nothing to re-rank (a million clients beat every minute).
+            if (entry.Candidate == candidate && (entry.Invited is not null || entry.IdleIndex >= 0 || !_settings.Criteria.Admits(candidate))) return;
             RemoveIdle(entry);
             entry.Candidate = candidate;
         }
