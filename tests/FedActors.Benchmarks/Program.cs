@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<BenchOptions, BenchReport>>(StringC
     ["actor_path"] = ActorPathBenchmark.Run,
     ["clients"] = ClientMemoryBenchmark.Run,
     ["kafka"] = KafkaBenchmark.Run,
+    ["presence"] = PresenceBenchmark.Run,
     ["time_to_accuracy"] = TimeToAccuracyBenchmark.Run,
 };
 
