@@ -81,7 +81,9 @@ public static class LoadTestDriver
         var population = Population(options, samples);
         work ??= new SyntheticWork(await Dimension(target), c => population.Samples(c));
         var tracker = new LoadTracker();
-        using var producer = new ProducerBuilder<string, byte[]>(target.Producer).Build();
+        // The simulated clients share one producer (a real fleet has one each): a longer linger batches their messages.
+        var producerConfig = new ProducerConfig(target.Producer.ToDictionary(kv => kv.Key, kv => kv.Value)) { LingerMs = 20 };
+        using var producer = new ProducerBuilder<string, byte[]>(producerConfig).Build();
         IClientTransport transport = options.Transport == "kafka"
             ? new KafkaTransport(producer, target.Topics, options.Binary)
             : new DirectTransport(target.ClientRegion);
@@ -109,14 +111,17 @@ public static class LoadTestDriver
         await Task.WhenAny(Task.WhenAll(broadcastsAssigned.Task, invitationsAssigned.Task), Task.Delay(TimeSpan.FromSeconds(30), cancellation));
         static Task Reader(Action read) => Task.Factory.StartNew(read, TaskCreationOptions.LongRunning);
 
-        // Register everyone, at most RegistrationWindow ahead of what the nodes know: a burst beyond that would only
-        // queue (in the shard region, or on the registration topic, where the dev broker keeps 5 MiB a partition and
-        // silently drops the rest). The nodes' client indexes count registered clients; they report every second.
+        // Register in chunks of RegistrationWindow, each once the last is counted. A burst beyond that would only queue
+        // (in the shard region, or on the registration topic, where the dev broker keeps 5 MiB a partition and drops the
+        // rest); a trickle would be slow on the dev broker, which serves one producer batch per partition per fetch. The
+        // nodes' client indexes count registered clients; they report every second.
         var registering = Stopwatch.StartNew();
         int started = 0, known = 0;
         while (registering.Elapsed < options.RegistrationTimeout && !cancellation.IsCancellationRequested)
         {
-            for (; started < clients.Length && started < known + options.RegistrationWindow; started++) clients[started].Tell(new SimulatedClientProtocol.Start());
+            if (known >= started)
+                for (int end = Math.Min(clients.Length, started + options.RegistrationWindow); started < end; started++)
+                    clients[started].Tell(new SimulatedClientProtocol.Start());
             known = (await Status(target)).KnownClients;
             progress?.Report(new LoadProgress("registering", (double)known / options.Clients, 0, tracker.Sent, tracker.FoldedCount, 0, 0, 0));
             if (known >= options.Clients) break;

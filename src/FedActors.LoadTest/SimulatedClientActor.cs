@@ -86,8 +86,8 @@ public sealed class SimulatedClientActor : ReceiveActor, IWithTimers
     private long _attempt, _sequence;
     private bool _busy, _away;
     private ModelVersion? _trainedOn;
-    private ClientUpdate? _inFlight;
-    private long _sentAt;
+    /// <summary>Sent and not yet answered (acknowledging transport): redelivered until answered; the client trains on meanwhile.</summary>
+    private readonly Dictionary<IdempotencyKey, (ClientUpdate Update, long SentAt)> _unanswered = new();
 
     public SimulatedClientActor(int index, SimulationContext context)
     {
@@ -139,25 +139,27 @@ public sealed class SimulatedClientActor : ReceiveActor, IWithTimers
         Receive<SendNow>(s => Send(s.Update));
         Receive<UpdateDurable>(d =>
         {
-            if (_inFlight?.Key != d.Key) return;   // an answer to a redelivery already answered
-            _context.Tracker.OnDurable(_sentAt);
-            Done();
+            if (!_unanswered.Remove(d.Key, out var sent)) return;   // an answer to a redelivery already answered
+            Timers.Cancel($"redeliver-{d.Key.Sequence}");
+            _context.Tracker.OnDurable(sent.SentAt);
+            if (!_context.WaitForInvitations) Self.Tell(new TrainAgain());
         });
         Receive<UpdateRejected>(r =>
         {
-            if (_inFlight?.Key != r.Key) return;
+            if (!_unanswered.Remove(r.Key)) return;
+            Timers.Cancel($"redeliver-{r.Key.Sequence}");
             _context.Tracker.OnRejected(r.Reason.WireName());
-            Done();
+            if (!_context.WaitForInvitations) Self.Tell(new TrainAgain());
         });
         Receive<Redeliver>(r =>
         {
-            if (_inFlight?.Key == r.Key) Send(_inFlight);
+            if (_unanswered.TryGetValue(r.Key, out var sent)) Transmit(sent.Update);
         });
         Receive<Failed>(f =>
         {
             _context.Tracker.OnTransportFailure();
-            // A failed download or acknowledged send ends the attempt; a failed fire-and-forget send came after it ended.
-            if (_busy && (_inFlight is null || _context.Transport.Acknowledges)) Done();
+            // A failed download ends the attempt; a failed fire-and-forget send came after it ended.
+            if (_busy) Done();
         });
         Receive<Rejoin>(_ =>
         {
@@ -211,21 +213,29 @@ public sealed class SimulatedClientActor : ReceiveActor, IWithTimers
             .PipeTo(self);
     }
 
+    /// <summary>
+    /// The update goes, and the attempt is over: the client can be invited again at once, as a device that has sent its
+    /// update can. Over an acknowledging transport, without invitations, it trains again once the answer came.
+    /// </summary>
     private void Send(ClientUpdate update)
     {
-        _inFlight = update;
-        _sentAt = Stopwatch.GetTimestamp();
         _context.Tracker.OnSent(update.Key);
-        var self = Self;
-        _context.Transport.Send(update, _resources, self, e => self.Tell(new Failed(e.Message)));
-        if (_context.Transport.Acknowledges) Timers.StartSingleTimer("redeliver", new Redeliver(update.Key), _context.RedeliverAfter);
-        else Done();   // fire and forget: the ingest commits it once durable
+        _busy = false;
+        if (_context.Transport.Acknowledges) _unanswered[update.Key] = (update, Stopwatch.GetTimestamp());
+        Transmit(update);
+        if (!_context.Transport.Acknowledges && !_context.WaitForInvitations) Self.Tell(new TrainAgain());
     }
 
+    private void Transmit(ClientUpdate update)
+    {
+        var self = Self;
+        _context.Transport.Send(update, _resources, self, e => self.Tell(new Failed(e.Message)));
+        if (_context.Transport.Acknowledges) Timers.StartSingleTimer($"redeliver-{update.Key.Sequence}", new Redeliver(update.Key), _context.RedeliverAfter);
+    }
+
+    /// <summary>The attempt ended without an update (a failed download).</summary>
     private void Done()
     {
-        Timers.Cancel("redeliver");
-        _inFlight = null;
         _busy = false;
         if (!_context.WaitForInvitations) Self.Tell(new TrainAgain());
     }

@@ -52,6 +52,13 @@ internal static partial class Commands
             catch (ArgumentException e) { throw new ConfigurationError(e.Message); }
 
             string? seedNodes = r.GetValue(seeds);
+            // The dev broker keeps 5 MiB a partition and drops older batches silently (shared/notes): updates in flight
+            // over Kafka (one per training client) must stay well within what its 10 update partitions retain.
+            long inFlightBytes = (long)c * d * sizeof(float);
+            if (seedNodes is null && options.Transport == "kafka" && inFlightBytes > DevBrokerUpdateBudget)
+                throw new ConfigurationError($"--transport kafka on the embedded dev broker: {c:N0} clients training with {d:N0} parameters put " +
+                    $"{inFlightBytes / 1e6:F0} MB in flight, more than its update partitions safely retain ({DevBrokerUpdateBudget / 1e6:F0} MB); " +
+                    "lower --concurrency or --model-size, use --transport direct, or point at real Kafka (--seed-nodes with --kafka)");
             var cli = new List<string>
             {
                 $"akka.loglevel = {SeedEnvironment.Quote(r.GetValue(LogLevel)!.ToUpperInvariant())}",
@@ -114,6 +121,9 @@ internal static partial class Commands
         }));
         return command;
     }
+
+    /// <summary>Half of what the dev broker's 10 update partitions retain (5 MiB each).</summary>
+    private const long DevBrokerUpdateBudget = 10L * 5 * 1024 * 1024 / 2;
 
     private static async Task<T> WithProgress<T>(LoadTestOptions options, Func<IProgress<LoadProgress>, Task<T>> run)
     {

@@ -188,7 +188,12 @@ public sealed class NodeHost : IAsyncDisposable
         CoordinatedShutdown.Get(System).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "fedactors-ingest-drain", async () =>
         {
             _ingestRunning = false;
-            await control.DrainAndShutdownAsync(completion);
+            // In-flight updates are answered once folded into a journaled version; the last buffer would otherwise wait
+            // for the time window. Aggregate what is buffered until the drain is done.
+            var drained = control.DrainAndShutdownAsync(completion);
+            while (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(1))) != drained)
+                Aggregator.Tell(new AggregatorProtocol.TriggerAggregation());
+            await drained;
             await presence.DrainAndShutdownAsync(presenceDone);
             return Akka.Done.Instance;
         });

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -139,16 +140,35 @@ public sealed class CommittableSource<TKey, TValue>(ConsumerConfig config, IRead
         private void PollIntoBuffer()
         {
             if (_consumer is not { } consumer) return;
-            // Fill the buffer; calling Consume while paused still serves rebalances and the poll interval.
+            // A full buffer is not back-pressure yet: downstream usually drains it before the next tick, and librdkafka
+            // bounds its own prefetch queue. Pausing at once would purge that queue and refetch it after every buffer's
+            // worth (on the dev broker, one producer batch per partition per fetch: a 10x slower ingest of small
+            // messages). Only a buffer that stays full pauses the partitions; Consume goes on while paused, which serves
+            // rebalances and the poll interval.
+            if (_buffer.Count >= _stage._settings.BufferSize)
+            {
+                if (!_paused && Stopwatch.GetElapsedTime(_lastDrained) > PauseAfter) Pause();
+                // A record fetched before the pause can still come out: it is kept (the buffer goes over by one), never dropped.
+                if (_paused && consumer.Consume(TimeSpan.Zero) is { IsPartitionEOF: false } late) _buffer.Enqueue(new CommittableMessage<TKey, TValue>(late));
+                return;
+            }
             while (_buffer.Count < _stage._settings.BufferSize && consumer.Consume(TimeSpan.Zero) is { } record)
                 if (!record.IsPartitionEOF) _buffer.Enqueue(new CommittableMessage<TKey, TValue>(record));
+            if (_buffer.Count < _stage._settings.BufferSize) _lastDrained = Stopwatch.GetTimestamp();
             if (_buffer.Count == 0 && _paused) Resume();
-            if (_buffer.Count >= _stage._settings.BufferSize && !_paused) Pause();
         }
+
+        /// <summary>How long the buffer may stay full before the partitions are paused.</summary>
+        private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(5);
+        private long _lastDrained = Stopwatch.GetTimestamp();
 
         private void Deliver()
         {
-            if (IsAvailable(_stage._out) && _buffer.TryDequeue(out var next)) Push(_stage._out, next);
+            if (IsAvailable(_stage._out) && _buffer.TryDequeue(out var next))
+            {
+                Push(_stage._out, next);
+                if (_buffer.Count < _stage._settings.BufferSize) _lastDrained = Stopwatch.GetTimestamp();
+            }
             if (_paused && _buffer.Count < _stage._settings.BufferSize / 2 && _consumer is not null) lock (_gate) Resume();
         }
 
