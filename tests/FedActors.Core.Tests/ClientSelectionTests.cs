@@ -88,6 +88,31 @@ public class ClientSelectionTests
     }
 
     [Fact]
+    public void Exploration_is_kept_when_invitations_go_out_one_at_a_time()
+    {
+        // One slot per fill (a report frees one slot): 10% of the invitations still go at random, not none.
+        var pacer = Pacer("resource_aware", 1, exploration: 0.1);
+        for (int i = 0; i < 20; i++) pacer.Seen(Client(i, compute: i));
+        int best = 0;
+        for (int round = 0; round < 100; round++)
+        {
+            var inv = pacer.Fill(V3, T0).Single();
+            if (inv.ClientId == "c019") best++;
+            pacer.Reported(Client(int.Parse(inv.ClientId[1..]), compute: int.Parse(inv.ClientId[1..])));
+        }
+        Assert.InRange(best, 90, 99);   // 90 ranked picks, plus whatever the 10 random ones hit
+
+        var greedy = Pacer("resource_aware", 1, exploration: 0);
+        for (int i = 0; i < 20; i++) greedy.Seen(Client(i, compute: i));
+        for (int round = 0; round < 50; round++)
+        {
+            var inv = greedy.Fill(V3, T0).Single();
+            Assert.Equal("c019", inv.ClientId);
+            greedy.Reported(Client(19, compute: 19));
+        }
+    }
+
+    [Fact]
     public void An_invitation_past_its_deadline_frees_the_slot_and_the_client_waits_to_be_seen_again()
     {
         var pacer = Pacer("random", 1);

@@ -107,4 +107,26 @@ public class TimeToAccuracyTests
         Assert.Equal(result.SyncOverFedBuff, result.InSampleSyncOverFedBuff);
         Assert.Equal(8, result.SyncSweep.Count);
     }
+
+    [Fact]
+    public void The_selection_table_runs_fedbuff_at_its_chosen_setting_with_each_selection_on_every_evaluation_seed()
+    {
+        var task = Tasks.SmallSynthetic(clients: 20);
+        var config = Small with { Selections = TimeToAccuracyConfig.StandardSelections, EvaluationSeeds = [21, 22], FedAsyncAlphas = [0.6] };
+        var all = TimeToAccuracy.RunSeeds(task, config);
+        foreach (var r in all.Evaluations)
+        {
+            Assert.Equal(["random", "staleness_aware", "resource_aware", "resource_aware(exploration=0)"], r.SelectionTable.Select(o => (string)o.Hyperparameters["selection"]));
+            Assert.All(r.SelectionTable, o => Assert.Equal(r.FedBuff.Hyperparameters["server_learning_rate"], o.Hyperparameters["server_learning_rate"]));
+            Assert.All(r.SelectionTable, o => Assert.Equal(r.FedBuff.Result.Series[^1].Time, o.Result.Series[^1].Time));   // the whole horizon
+        }
+        var table = TimeToAccuracyJson.ToJson(all)["selection_table"]!;
+        var rows = table["rows"]!.AsArray();
+        Assert.Equal(5, rows.Count);   // uniform (FedBuff's own runs) and the four selections
+        Assert.Equal("uniform", (string)rows[0]!["selection"]!);
+        Assert.All(rows, row => Assert.Equal(2, row!["seeds"]!.AsArray().Count));
+        Assert.Equal(all.Evaluations[1].SelectionTable[3].FinalAccuracy, (double)rows[4]!["seeds"]![1]!["final_accuracy"]!);
+        // Without selections there is no table.
+        Assert.Null(TimeToAccuracyJson.ToJson(TimeToAccuracy.Run(task, Small))["selection_table"]);
+    }
 }

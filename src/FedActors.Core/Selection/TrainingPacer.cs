@@ -43,6 +43,7 @@ public sealed class TrainingPacer
     private readonly SortedSet<(double NegScore, long Tie, string Id)> _ranked = new();   // the same, best first
     private readonly Dictionary<string, Invitation> _invited = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _deadlines = new();
+    private double _explorationCredit;   // the exploration share owed, carried from batch to batch
 
     public TrainingPacer(IClientSelector selector, PacingSettings settings, int seed)
     {
@@ -123,7 +124,16 @@ public sealed class TrainingPacer
         int free = Math.Min(_settings.Concurrency - _invited.Count, _idle.Count);
         if (free <= 0) return [];
         var invitations = new List<Invitation>(free);
-        int random = _selector.Ranks ? (int)Math.Round(free * _selector.Exploration) : free;
+        // The exploration share is carried over from batch to batch: rounding each batch on its own would never
+        // explore when invitations go out one at a time (round(1 x 0.1) = 0), which is what a steady stream of
+        // reports produces.
+        int random = free;
+        if (_selector.Ranks)
+        {
+            _explorationCredit += free * _selector.Exploration;
+            random = Math.Min(free, (int)Math.Floor(_explorationCredit + 1e-9));
+            _explorationCredit = Math.Max(0, _explorationCredit - random);
+        }
         for (int k = 0; k < free - random && _ranked.Count > 0; k++) Invite(_clients[_ranked.Min.Id]);
         for (int k = 0; k < random && _idle.Count > 0; k++) Invite(_idle[_rng.Next(_idle.Count)]);
         return invitations;

@@ -31,9 +31,13 @@ public sealed record TimeToAccuracyResult(
     IReadOnlyList<MethodOutcome> FedAsyncSweep,
     IReadOnlyList<MethodOutcome> StalenessTable,
     IReadOnlyList<MethodOutcome>? FedBuffSweepOutcomes = null,
-    bool HeldOut = false)
+    bool HeldOut = false,
+    IReadOnlyList<MethodOutcome>? SelectionOutcomes = null)
 {
     public IReadOnlyList<MethodOutcome> FedBuffSweep => FedBuffSweepOutcomes ?? [FedBuff];
+
+    /// <summary>FedBuff at its chosen setting with each of the config's <see cref="TimeToAccuracyConfig.Selections"/>, in their order.</summary>
+    public IReadOnlyList<MethodOutcome> SelectionTable => SelectionOutcomes ?? [];
 
     public double? SyncOverFedBuff => Ratio(Sync, FedBuff);
     public double? FedAsyncOverFedBuff => Ratio(FedAsync, FedBuff);
@@ -125,8 +129,21 @@ public static class TimeToAccuracy
             var seedSettings = AsyncSettings.Seed(config.Concurrency);
             finalSpecs.Add(new RunSpec(seed, "seed", "seed_fedavg_staleness_aware", AsyncHyper(seedSettings, ctx.AsyncDeadline), null,
                 () => ctx.Federation(ctx.AsyncDeadline, config.Horizon).RunAsync(seedSettings)));
-            if (seed != evaluationSeeds[0]) continue;
             var fedBuffStep = Of(FedBuffGroup)[fedBuff].Step!;
+            foreach (var selection in config.Selections ?? [])
+            {
+                var s = FedBuff(config, config.FedBuffStaleness, fedBuffStep, $"fedbuff+{selection.Label}") with { Selection = selection };
+                var hyper = AsyncHyper(s, ctx.AsyncDeadline, ("selection", selection.Label), ("selection_strategy", selection.Strategy));
+                foreach (var (k, v) in selection.Parameters ?? new Dictionary<string, double>()) hyper["selection_" + k] = v;
+                if (selection.Criteria is { } criteria)
+                {
+                    hyper["criteria_min_samples"] = criteria.MinSamples;
+                    hyper["criteria_max_staleness"] = criteria.MaxStaleness;
+                }
+                else hyper["criteria"] = "none";
+                finalSpecs.Add(new RunSpec(seed, "selection", s.Label, hyper, fedBuffStep, () => ctx.Federation(ctx.AsyncDeadline, config.Horizon).RunAsync(s)));
+            }
+            if (seed != evaluationSeeds[0]) continue;
             foreach (var function in config.StalenessFunctions ?? Core.Staleness.StalenessFunctions.Names)
             {
                 if (function == config.FedBuffStaleness && config.StalenessTableStrategy == "fedbuff") continue; // that run is FedBuff's own
@@ -155,7 +172,7 @@ public static class TimeToAccuracy
             if (seed == evaluationSeeds[0] && config.StalenessTableStrategy == "fedbuff") table.Insert(0, buff);
             table = table.OrderBy(o => o.Result.Method, StringComparer.Ordinal).ToList();
             results.Add(new TimeToAccuracyResult(task.Name, config with { Seed = seed }, contexts[seed].AsyncDeadline, syncOutcome, fedAsyncOutcome, buff,
-                Final(seed, "seed")[0], slowestOutcome, sw.Sync, sw.FedAsync, table, sw.FedBuff, heldOut));
+                Final(seed, "seed")[0], slowestOutcome, sw.Sync, sw.FedAsync, table, sw.FedBuff, heldOut, Final(seed, "selection")));
         }
         return new TimeToAccuracySeedsResult(config, config.TuningSeeds, results, sweeps);
     }

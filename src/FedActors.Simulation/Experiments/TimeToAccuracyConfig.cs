@@ -69,6 +69,19 @@ public sealed record TimeToAccuracyConfig
     public IReadOnlyList<string>? StalenessFunctions { get; init; }
     public string StalenessTableStrategy { get; init; } = "fedbuff";
 
+    /// <summary>
+    /// Client selections compared with FedBuff at its chosen setting on every evaluation seed (the selection table);
+    /// null or empty: none. FedBuff's own runs keep the simulator's uniform draw.
+    /// </summary>
+    public IReadOnlyList<SimulatedSelection>? Selections { get; init; }
+
+    /// <summary>random, staleness_aware and resource_aware at their default exploration (0.1), and resource_aware without exploration (the seed's pure sort).</summary>
+    public static IReadOnlyList<SimulatedSelection> StandardSelections { get; } =
+    [
+        new("random"), new("staleness_aware"), new("resource_aware"),
+        new("resource_aware", new Dictionary<string, double> { ["exploration"] = 0 }),
+    ];
+
     /// <summary>Final accuracy is the mean over the evaluations in this last fraction of the horizon.</summary>
     public double FinalWindow { get; init; } = 0.1;
 

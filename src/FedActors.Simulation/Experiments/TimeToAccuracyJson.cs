@@ -95,7 +95,65 @@ public static class TimeToAccuracyJson
                 ["mean_staleness"] = o.Result.MeanStaleness,
                 ["rejected"] = o.Result.Rejected,
             })),
+            ["selection_table"] = SelectionTable([r]),
         };
+    }
+
+    /// <summary>
+    /// FedBuff (its chosen setting) with each selection of the config, on every evaluation seed given, beside FedBuff
+    /// with the simulator's own uniform draw (<c>uniform</c>, FedBuff's row everywhere else in this document).
+    /// </summary>
+    public static JsonObject? SelectionTable(IReadOnlyList<TimeToAccuracyResult> evaluations)
+    {
+        var first = evaluations[0];
+        if (first.SelectionTable.Count == 0) return null;
+        var rows = new List<JsonNode?> { Row("uniform", "the simulator's own draw (uniform among online idle clients), no pacer", evaluations.Select(r => (r, r.FedBuff)).ToArray()) };
+        for (int i = 0; i < first.SelectionTable.Count; i++)
+        {
+            var o = first.SelectionTable[i];
+            rows.Add(Row((string)o.Hyperparameters["selection"], "through FedActors.Core's TrainingPacer", evaluations.Select(r => (r, r.SelectionTable[i])).ToArray()));
+        }
+        return new JsonObject
+        {
+            ["strategy"] = "fedbuff",
+            ["fedbuff_setting"] = Hyper(first.FedBuff),
+            ["evaluation_seeds"] = Array(evaluations.Select(r => (JsonNode?)r.Config.Seed)),
+            ["target_accuracy"] = first.Config.TargetAccuracy,
+            ["horizon_s"] = first.Config.Horizon,
+            ["compute"] = "declared cores clamp(round(4 x median / speed), 1, 32), GPU when speed < median / 4 (as the load test), ComputeScore.From",
+            ["criteria"] = "none unless a row's hyperparameters say (no min samples, no max staleness)",
+            ["rows"] = Array(rows),
+        };
+
+        static JsonObject Row(string selection, string how, (TimeToAccuracyResult R, MethodOutcome O)[] runs)
+        {
+            var times = runs.Select(x => x.O.TimeToTarget).ToArray();
+            bool all = times.All(t => t is not null);
+            var ratios = runs.Select(x => TimeToAccuracyResult.Ratio(x.O, x.R.FedBuff)).ToArray();
+            return new JsonObject
+            {
+                ["selection"] = selection,
+                ["how"] = how,
+                ["hyperparameters"] = Hyper(runs[0].O),
+                ["time_to_target_s_geomean"] = all ? Math.Exp(times.Average(t => Math.Log(t!.Value))) : null,
+                ["over_uniform_geomean"] = ratios.All(x => x is not null) ? Math.Exp(ratios.Average(x => Math.Log(x!.Value))) : null,
+                ["final_accuracy_mean"] = runs.Average(x => x.O.FinalAccuracy),
+                ["seeds"] = Array(runs.Select(x => (JsonNode?)new JsonObject
+                {
+                    ["seed"] = x.R.Config.Seed,
+                    ["time_to_target_s"] = x.O.TimeToTarget,
+                    ["over_uniform"] = TimeToAccuracyResult.Ratio(x.O, x.R.FedBuff),
+                    ["final_accuracy"] = x.O.FinalAccuracy,
+                    ["final_loss"] = x.O.FinalLoss,
+                    ["mean_staleness"] = x.O.Result.MeanStaleness,
+                    ["clients_reached"] = x.O.Result.ClientsReached,
+                    ["clients"] = x.O.Result.AttemptsPerClient.Count,
+                    ["accepted"] = x.O.Result.Accepted,
+                    ["rejected"] = x.O.Result.Rejected,
+                    ["final_version"] = x.O.Result.FinalVersion,
+                })),
+            };
+        }
     }
 
     /// <summary>
@@ -150,6 +208,7 @@ public static class TimeToAccuracyJson
         {
             "sync" => r.Sync.FinalAccuracy, "fedasync" => r.FedAsync.FinalAccuracy, "fedbuff" => r.FedBuff.FinalAccuracy, _ => r.Seed.FinalAccuracy,
         }))));
+        json["selection_table"] = SelectionTable(evaluations);
         json["tuning"] = new JsonObject
         {
             ["selection"] = all.TuningSeeds.Count > 0 ? "held_out" : "in_sample",

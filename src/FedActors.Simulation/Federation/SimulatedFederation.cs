@@ -1,7 +1,9 @@
 using System.Numerics.Tensors;
 using FedActors.Core;
 using FedActors.Core.Buffering;
+using FedActors.Core.Clients;
 using FedActors.Core.Model;
+using FedActors.Core.Selection;
 using FedActors.Core.Validation;
 using FedActors.Simulation.Learning;
 
@@ -15,7 +17,8 @@ namespace FedActors.Simulation.Federation;
 /// </summary>
 /// <remarks>
 /// A client downloads the global model current when it is invited and trains on it; its update is the delta against
-/// that version, submitted when it arrives. Selection is uniform among the clients that are online and idle.
+/// that version, submitted when it arrives. Selection is uniform among the clients that are online and idle, or, in
+/// async runs with <see cref="AsyncSettings.Selection"/>, FedActors.Core's <see cref="TrainingPacer"/> and selector.
 /// </remarks>
 public sealed class SimulatedFederation
 {
@@ -88,6 +91,7 @@ public sealed class SimulatedFederation
     public SimulationResult RunAsync(AsyncSettings settings)
     {
         if (settings.Concurrency < 1) throw new ArgumentOutOfRangeException(nameof(settings), "concurrency is at least 1");
+        if (settings.Selection is { } selection) return RunAsyncPaced(settings, selection);
         var run = new Run(this, settings.ToAggregationSettings(), settings.Label);
         Fill(run, settings.Concurrency);
         while (run.ProcessNext(Settings.Horizon))
@@ -96,6 +100,117 @@ public sealed class SimulatedFederation
             Fill(run, settings.Concurrency);
         }
         return run.Finish();
+    }
+
+    /// <summary>
+    /// <see cref="RunAsync"/> with Core's selection: the pacer keeps <see cref="AsyncSettings.Concurrency"/> clients
+    /// training and invites the next as each reports, exactly as the cluster's ClientSelectorActor drives it (without
+    /// its fill interval: a fill follows every event). Clients are seen when online and idle (at the start and when
+    /// they rejoin), report with their sample count and the mean staleness of their last 8 updates, and an invitation
+    /// past the report deadline expires (the client is out of the pool until it is seen again).
+    /// </summary>
+    private SimulationResult RunAsyncPaced(AsyncSettings settings, SimulatedSelection selection)
+    {
+        var run = new Run(this, settings.ToAggregationSettings(), settings.Label);
+        // No deadline: an invitation holds (practically) forever, as the slot of a dropped client does without one.
+        var timeout = Settings.ReportDeadline is { } d ? TimeSpan.FromSeconds(d) : TimeSpan.FromDays(36500);
+        var paced = new PacedSelection(this, new TrainingPacer(selection.CreateSelector(),
+            new PacingSettings(settings.Concurrency, timeout, selection.EffectiveCriteria), Randomness.Derive(Population.Seed, 0x5E2)));
+        run.Paced = paced;
+        for (int client = 0; client < Population.Count; client++) paced.Seen(client);
+        paced.Fill(run);
+        while (run.ProcessNext(Settings.Horizon))
+        {
+            run.Engine.Tick(Clock(run.Now));
+            paced.Fill(run);
+        }
+        return run.Finish();
+    }
+
+    private static DateTimeOffset Clock(double virtualSeconds) => Epoch + TimeSpan.FromSeconds(virtualSeconds);
+
+    /// <summary>
+    /// What the cluster's ClientActors tell its ClientSelectorActor, kept per simulated client: the samples it said it
+    /// holds (after its first update), its recent staleness, its declared compute; and the pacer itself.
+    /// </summary>
+    private sealed class PacedSelection
+    {
+        private readonly SimulatedFederation _sim;
+        private readonly TrainingPacer _pacer;
+        private readonly double[] _compute;
+        private readonly long[] _samples;
+        private readonly long[][] _recent;
+        private readonly int[] _recentCount, _recentNext;
+        private readonly Invitation?[] _invitation;
+        private readonly long[] _invitedAttempt;
+
+        public PacedSelection(SimulatedFederation sim, TrainingPacer pacer)
+        {
+            _sim = sim;
+            _pacer = pacer;
+            int n = sim.Population.Count;
+            _compute = Enumerable.Range(0, n).Select(k => ComputeScore.From(Capabilities(sim.Population, k))).ToArray();
+            _samples = new long[n];
+            _recent = Enumerable.Range(0, n).Select(_ => new long[ClientRecord.RecentStalenessCount]).ToArray();
+            _recentCount = new int[n];
+            _recentNext = new int[n];
+            _invitation = new Invitation?[n];
+            _invitedAttempt = Enumerable.Repeat(-1L, n).ToArray();
+        }
+
+        public TrainingPacer Pacer => _pacer;
+
+        /// <summary>
+        /// What a client declares, from its drawn speed, as the load test's simulated clients do: cores
+        /// <c>clamp(round(4 x median / speed), 1, 32)</c>, a GPU when it is more than 4 times faster than the median.
+        /// </summary>
+        public static ClientCapabilities Capabilities(ClientPopulation population, int client)
+        {
+            double median = population.Heterogeneity.MedianSecondsPerSampleEpoch, speed = population.SecondsPerSampleEpoch(client);
+            return new ClientCapabilities(Math.Clamp((int)Math.Round(4 * median / speed), 1, 32), 4, GpuAvailable: speed < median / 4);
+        }
+
+        public void Seen(int client) => _pacer.Seen(Candidate(client));
+
+        /// <summary>An update arrived (submitted with <paramref name="staleness"/>, or null if it was not).</summary>
+        public void Reported(int client, long? staleness)
+        {
+            _samples[client] = _sim.Task.Clients[client].Count;
+            if (staleness is { } s)
+            {
+                _recent[client][_recentNext[client]] = s;
+                _recentNext[client] = (_recentNext[client] + 1) % ClientRecord.RecentStalenessCount;
+                _recentCount[client] = Math.Min(_recentCount[client] + 1, ClientRecord.RecentStalenessCount);
+            }
+            _pacer.Reported(Candidate(client));
+        }
+
+        /// <summary>The server gave up on an attempt at its deadline: if it is the client's current invitation, it expires.</summary>
+        public void TimedOut(int client, long attempt, double now)
+        {
+            if (_invitedAttempt[client] != attempt || _invitation[client] is not { } invitation) return;
+            var at = Clock(now);
+            _pacer.Expire(invitation.Deadline > at ? invitation.Deadline : at);
+        }
+
+        public void Fill(Run run)
+        {
+            foreach (var invitation in _pacer.Fill(run.Engine.Current.Version, Clock(run.Now)))
+            {
+                int client = int.Parse(invitation.ClientId.AsSpan("client-".Length), System.Globalization.CultureInfo.InvariantCulture);
+                _invitation[client] = invitation;
+                _invitedAttempt[client] = run.NextAttempt(client);
+                run.Start(client, run.Now, train: _ => true);
+            }
+        }
+
+        private SelectionCandidate Candidate(int client)
+        {
+            int count = _recentCount[client];
+            double staleness = 0;
+            for (int k = 0; k < count; k++) staleness += _recent[client][k];
+            return new SelectionCandidate(_sim.ClientIds[client], _samples[client], count == 0 ? 0 : staleness / count, _compute[client]);
+        }
     }
 
     private static void Fill(Run run, int concurrency)
@@ -136,6 +251,12 @@ public sealed class SimulatedFederation
         }
 
         public AggregationEngine Engine { get; }
+
+        /// <summary>Core's selection, told what happens (async runs with a selection only).</summary>
+        public PacedSelection? Paced { get; set; }
+
+        /// <summary>The attempt number the client's next <see cref="Start"/> will have.</summary>
+        public long NextAttempt(int client) => _attempts[client];
         public Random SelectionRng { get; }
         public IdleClients Idle { get; }
         public double Now { get; private set; }
@@ -204,38 +325,46 @@ public sealed class SimulatedFederation
             {
                 case EventKind.Timeout:
                     FreeSlot(e.Client, e.Attempt);
+                    Paced?.TimedOut(e.Client, e.Attempt, Now);
                     break;
                 case EventKind.Rejoin:
                     Idle.Add(e.Client);
+                    Paced?.Seen(e.Client);
                     break;
                 case EventKind.Arrival:
                     FreeSlot(e.Client, e.Attempt);
                     Idle.Add(e.Client);
-                    Submit(e);
+                    var staleness = Submit(e);
+                    Paced?.Reported(e.Client, staleness);
                     break;
             }
             return true;
         }
 
-        private void Submit(Event e)
+        /// <summary>The update's staleness where it counts towards the client's recent staleness (accepted, or rejected as too stale), else null.</summary>
+        private long? Submit(Event e)
         {
             if (e.Delta is null || (AcceptOnlyVersion is { } only && e.Base.Value != only))
             {
                 _discarded++;
-                return;
+                return null;
             }
             var r = e.Result!;
             var update = new ClientUpdate(_sim.ClientIds[e.Client], e.Attempt, e.Base, UpdateKind.Delta, e.Delta,
                 _sim.Task.Clients[e.Client].Count, r.TrainingLoss, r.TrainingAccuracy);
-            _staleness.Add(e.Base.StalenessAt(Engine.Current.Version));
+            long staleness = e.Base.StalenessAt(Engine.Current.Version);
+            _staleness.Add(staleness);
             var outcome = Engine.Submit(update, Epoch + TimeSpan.FromSeconds(Now));
-            if (outcome.Accepted) _accepted++;
-            else
+            if (outcome.Accepted)
             {
-                _rejected++;
-                var reason = outcome.Verdict.Reason!.Value.WireName();
-                _rejects[reason] = _rejects.GetValueOrDefault(reason) + 1;
+                _accepted++;
+                return staleness;
             }
+            _rejected++;
+            var reason = outcome.Verdict.Reason!.Value.WireName();
+            _rejects[reason] = _rejects.GetValueOrDefault(reason) + 1;
+            // As the cluster's ClientRecord: a rejection for staleness still says how stale the client is.
+            return outcome.Verdict.Reason == RejectReason.StalenessAboveMaximum ? staleness : null;
         }
 
         private void FreeSlot(int client, long attempt)
@@ -277,6 +406,7 @@ public sealed class SimulatedFederation
                 RejectReasons = _rejects,
                 Discarded = _discarded,
                 FinalVersion = Engine.Current.Version.Value,
+                AttemptsPerClient = _attempts.ToArray(),
             };
         }
     }

@@ -26,6 +26,12 @@ public sealed class SimulationResult
 
     public long FinalVersion { get; init; }
 
+    /// <summary>Training attempts started per client (index = client): who was invited how often.</summary>
+    public IReadOnlyList<long> AttemptsPerClient { get; init; } = [];
+
+    /// <summary>Clients invited at least once.</summary>
+    public int ClientsReached => AttemptsPerClient.Count(a => a > 0);
+
     public SortedDictionary<long, int> StalenessHistogram()
     {
         var h = new SortedDictionary<long, int>();

@@ -1,6 +1,7 @@
 using FedActors.Core;
 using FedActors.Core.Buffering;
 using FedActors.Core.Policies;
+using FedActors.Core.Selection;
 using FedActors.Core.Validation;
 using FedActors.Simulation.Learning;
 
@@ -72,7 +73,8 @@ public sealed record AsyncSettings(
     TimeSpan? TimeWindow = null,
     string? Name = null,
     string ServerOptimizer = "sgd",
-    double ServerMomentum = 0.9)
+    double ServerMomentum = 0.9,
+    SimulatedSelection? Selection = null)
 {
     public string Label => Name ?? $"{Strategy}/{Staleness}";
 
@@ -92,6 +94,29 @@ public sealed record AsyncSettings(
     /// <summary>The seed document's staleness-aware FedAvg as the seed configures it (AggregationSettings.Seed()): buffer 15, 60 s window, 1/(1 + 0.1 s), max staleness 10.</summary>
     public static AsyncSettings Seed(int concurrency) =>
         new("fedavg_staleness_aware", "inverse_linear", concurrency, BufferSize: 15, MaxStaleness: 10, TimeWindow: TimeSpan.FromSeconds(60), Name: "seed_fedavg_staleness_aware");
+}
+
+/// <summary>
+/// Who <see cref="SimulatedFederation.RunAsync"/> invites, through FedActors.Core's policy: a
+/// <see cref="TrainingPacer"/> over <see cref="ClientSelectors.Create"/>(<see cref="Strategy"/>), as the cluster's
+/// ClientSelectorActor runs it. Null on <see cref="AsyncSettings.Selection"/>: the simulator's own uniform draw among
+/// the online idle clients (the figures measured before this existed).
+/// </summary>
+/// <param name="Strategy">A selection strategy's config name: <c>random</c>, <c>staleness_aware</c>, <c>resource_aware</c>.</param>
+/// <param name="Parameters">The strategy's parameters, e.g. <c>exploration</c>.</param>
+/// <param name="Criteria">The seed's client_selection_criteria; null admits every client (<see cref="AdmitAll"/>).</param>
+public sealed record SimulatedSelection(string Strategy, IReadOnlyDictionary<string, double>? Parameters = null, SelectionCriteria? Criteria = null)
+{
+    /// <summary>No minimum of samples, no maximum of staleness.</summary>
+    public static SelectionCriteria AdmitAll { get; } = new(MinSamples: 0, MaxStaleness: long.MaxValue);
+
+    public SelectionCriteria EffectiveCriteria => Criteria ?? AdmitAll;
+
+    public IClientSelector CreateSelector() => ClientSelectors.Create(Strategy, Parameters is null ? null : new PolicyParameters(Parameters));
+
+    /// <summary>E.g. <c>resource_aware(exploration=0)</c>.</summary>
+    public string Label => Parameters is not { Count: > 0 } p ? Strategy
+        : $"{Strategy}({string.Join(",", p.OrderBy(x => x.Key, StringComparer.Ordinal).Select(x => FormattableString.Invariant($"{x.Key}={x.Value}")))})";
 }
 
 /// <summary>The optimizer parameters the simulation passes: the learning rate always, the momentum to <c>fedavgm</c> only.</summary>
