@@ -151,7 +151,8 @@ public static class LoadTestDriver
             progress?.Report(new LoadProgress("running", Math.Min(1, now / options.Duration), s.DurableVersion.Value, tracker.Sent, folded, rate, sel.Training, 0));
         }
         window.Stop();
-        long foldedInWindow = tracker.FoldedCount - foldedAtStart;
+        long foldedTotal = tracker.FoldedCount;   // before the aggregator is asked: everything counted here was accepted by then
+        long foldedInWindow = foldedTotal - foldedAtStart;
         long sentInWindow = tracker.Sent - sentAtStart;
         var endStatus = await Status(target);
         var staleness = await target.Aggregator.Ask<AggregatorProtocol.StalenessHistogram>(new AggregatorProtocol.GetStaleness(), TimeSpan.FromSeconds(30));
@@ -167,7 +168,7 @@ public static class LoadTestDriver
         return new LoadReport(
             options, work.Dimension, selection.Strategy, selection.Concurrency, selection.Enabled,
             new RegistrationFigures(known, registering.Elapsed.TotalSeconds, known / Math.Max(1e-3, registering.Elapsed.TotalSeconds)),
-            new UpdateFigures(tracker.Sent, tracker.Durable, tracker.FoldedCount, tracker.Rejected, new Dictionary<string, long>(tracker.RejectedByReason),
+            new UpdateFigures(tracker.Sent, tracker.Durable, foldedTotal, tracker.Rejected, new Dictionary<string, long>(tracker.RejectedByReason),
                 endStatus.UpdatesRejected - startStatus.UpdatesRejected,
                 endStatus.RejectedByReason.Select(r => (Reason: r.Key, Count: r.Value - startStatus.RejectedByReason.GetValueOrDefault(r.Key)))
                     .Where(r => r.Count > 0).ToDictionary(r => Core.Validation.RejectReasons.WireName(r.Reason), r => r.Count),
