@@ -63,7 +63,7 @@ public sealed class DriverTests : IAsyncLifetime
         Assert.True(report.Staleness.Count >= report.Updates.Folded);
         Assert.True(report.Memory.ServerBytesPerRegisteredClient > 0 && report.Memory.SimulatedBytesPerClient > 0);
         var status = await node.StatusAsync();
-        Assert.Equal(report.FinalVersion, status.DurableVersion.Value);
+        Assert.True(status.DurableVersion.Value >= report.FinalVersion, "the report's last version is the node's, or the node went on (updates still in flight)");
         Assert.Contains("\"sent_to_folded\"", report.ToJson());
     }
 
