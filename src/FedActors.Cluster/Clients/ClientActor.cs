@@ -3,9 +3,9 @@ using Akka.Cluster.Sharding;
 using FedActors.Cluster.Aggregation;
 using FedActors.Cluster.Configuration;
 using FedActors.Cluster.Selection;
-using FedActors.Core.Selection;
 using FedActors.Cluster.Versions;
 using FedActors.Core.Clients;
+using FedActors.Core.Selection;
 using FedActors.Core.Validation;
 
 namespace FedActors.Cluster.Clients;
@@ -13,8 +13,9 @@ namespace FedActors.Cluster.Clients;
 /// <summary>
 /// One client, sharded by client id. It keeps the client's soft state (<see cref="ClientRecord"/> decides), rejects
 /// updates beyond the maximum staleness before they reach the aggregator, forwards the rest, and passes each
-/// update's one result back to its sender. After <see cref="ClientSettings.MaxInactiveTime"/> without a message it
-/// marks itself inactive, says so on the event stream, and passivates: an idle client costs no memory.
+/// update's one result back to its sender. It tells the client selector when the client is seen, has reported (so it
+/// is idle again) or is gone. After <see cref="ClientSettings.MaxInactiveTime"/> without a message it marks itself
+/// inactive, says so on the event stream, and passivates: an idle client costs no memory.
 /// </summary>
 public sealed class ClientActor : ReceiveActor, IWithTimers
 {
@@ -26,6 +27,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly IActorRef _selector;
     private readonly Dictionary<Core.Model.IdempotencyKey, long> _started = new();
     private int _inFlight;
+    private long _samples;   // what its last update said it holds: the selection criteria read it
 
     public ClientActor(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null, IActorRef? selector = null)
     {
@@ -91,9 +93,11 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         {
             var events = _record.OnInactivityCheck(_settings.MaxInactiveTime, Now);
             Apply(events);
-            if (events.Count > 0) _selector.Tell(new SelectionProtocol.ClientGone(_record.ClientId));
             if (events.Count > 0)
+            {
+                _selector.Tell(new SelectionProtocol.ClientGone(_record.ClientId));
                 Context.System.EventStream.Publish(new ClientProtocol.BecameInactive(_record.ClientId, _record.LastSeen, Now));
+            }
             if (_record.Status != ClientStatus.Active && _inFlight == 0)
                 Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
@@ -108,8 +112,6 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     public static Props Props(string clientId, IActorRef aggregator, ClientSettings settings, IActorRef? index = null, IActorRef? selector = null) =>
         Akka.Actor.Props.Create(() => new ClientActor(clientId, aggregator, settings, index, selector));
-
-    private long _samples;
 
     /// <summary>What the selector knows of this client: its data, how stale its recent updates were, its declared compute.</summary>
     private SelectionCandidate Candidate()
