@@ -92,6 +92,7 @@ public static class LoadTestDriver
         {
             WaitForInvitations = selection.Enabled,
             HeartbeatInterval = options.HeartbeatInterval,
+            SequenceBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000,   // later than any earlier run's
         };
 
         long baseline = FullGcHeap();
@@ -101,6 +102,9 @@ public static class LoadTestDriver
         // Invitations: on the cluster for direct clients; from the invitations topic for Kafka clients, as outside devices read them.
         var router = system.ActorOf(Props.Create(() => new InvitationRouter(clients, options.Transport == "direct")), $"load-invitations-{Guid.NewGuid():N}");
         var monitor = system.ActorOf(Props.Create(() => new FoldMonitor(tracker)), $"load-monitor-{Guid.NewGuid():N}");
+        // Publish-subscribe reaches a new subscriber once every node's mediator has gossiped it: an invitation published
+        // before that is lost, and its slot stays taken until the invitation times out. Wait until all members know.
+        if (options.Transport == "direct") await SubscribedEverywhere(system, SelectionProtocol.InvitationsTopic, cancellation);
         using var stopReaders = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var broadcastsAssigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var invitationsAssigned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -180,6 +184,28 @@ public static class LoadTestDriver
             new ClientBehaviourFigures(tracker.Invitations, tracker.Dropouts, tracker.OfflineSpells, tracker.Heartbeats, endSelection.Training, endSelection.TimedOut),
             new MemoryFigures(baseline, afterActors, afterRegistration, workingSet, options.Clients),
             endStatus.DurableVersion.Value - startStatus.DurableVersion.Value, endStatus.DurableVersion.Value);
+    }
+
+    /// <summary>Until every Up member's mediator lists <paramref name="topic"/> (only this run subscribes to it), at most 30 s.</summary>
+    private static async Task SubscribedEverywhere(ActorSystem system, string topic, CancellationToken cancellation)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30) && !cancellation.IsCancellationRequested)
+        {
+            var members = cluster.State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up).Select(m => m.Address).ToList();
+            var known = await Task.WhenAll(members.Select(async a =>
+            {
+                try
+                {
+                    var mediator = system.ActorSelection(new RootActorPath(a) / "system" / "distributedPubSubMediator");
+                    return (await mediator.Ask<CurrentTopics>(GetTopics.Instance, TimeSpan.FromSeconds(5), cancellation)).Topics.Contains(topic);
+                }
+                catch (AskTimeoutException) { return false; }
+            }));
+            if (known.All(k => k)) return;
+            await Task.Delay(100, cancellation);
+        }
     }
 
     private static async Task<int> Dimension(LoadTarget target) => (await Status(target)).Dimension;

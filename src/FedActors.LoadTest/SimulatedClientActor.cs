@@ -48,6 +48,11 @@ public sealed record SimulationContext(
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan RedeliverAfter { get; init; } = TimeSpan.FromSeconds(60);
     public int Epochs { get; init; } = 1;
+    /// <summary>
+    /// Each client's first sequence number. A device keeps counting across restarts; a run that reused a cluster's
+    /// client ids from 0 would send what its idempotency ledger has already folded (acknowledged, not folded again).
+    /// </summary>
+    public long SequenceBase { get; init; }
     public static string ClientId(int index) => $"sim-{index:D7}";
     public static int IndexOf(string clientId) => clientId.StartsWith("sim-", StringComparison.Ordinal) && int.TryParse(clientId.AsSpan(4), out int i) ? i : -1;
 }
@@ -94,6 +99,7 @@ public sealed class SimulatedClientActor : ReceiveActor, IWithTimers
         _index = index;
         _id = SimulationContext.ClientId(index);
         _context = context;
+        _sequence = context.SequenceBase;
         // Declared resources follow the drawn speed: a fast device says it has more cores (resource_aware reads this).
         double speed = context.Population.SecondsPerSampleEpoch(index);
         double median = context.Population.Heterogeneity.MedianSecondsPerSampleEpoch;

@@ -156,6 +156,18 @@ public class ClientSelectionTests
     }
 
     [Fact]
+    public void A_client_that_registers_again_gives_up_its_invitation()
+    {
+        var pacer = Pacer("random", 1);
+        pacer.Seen(Client(1));
+        var invitation = pacer.Fill(V3, T0).Single();
+        pacer.Registered(Client(1));                          // the device restarted: what it was doing is gone
+        Assert.False(pacer.IsInvited(invitation.ClientId));
+        Assert.Equal((0, 1), (pacer.Training, pacer.Idle));
+        Assert.Single(pacer.Fill(V3, T0));                    // and it can be invited again
+    }
+
+    [Fact]
     public void Concurrency_zero_invites_nobody()
     {
         var pacer = Pacer("random", 0);

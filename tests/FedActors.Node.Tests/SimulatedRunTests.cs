@@ -51,6 +51,34 @@ public sealed class SimulatedRunTests : IDisposable
         Assert.Contains("registered", stdout);
     }
 
+    [Fact]
+    public async Task Loadtest_joins_a_running_node_and_a_second_run_is_folded_too()
+    {
+        var brokerPorts = new[] { TestNode.FreePort(), TestNode.FreePort(), TestNode.FreePort() };
+        await using var broker = FedActorsProcess.Start("kafka-dev", "--ports", string.Join(",", brokerPorts));
+        string bootstrap = await broker.WaitForLine("BOOTSTRAP", TimeSpan.FromSeconds(60));
+        int akka = TestNode.FreePort();
+        string journal = $"sqlite:{Path.Combine(_dir, "cluster.db")}";
+        await using var node = FedActorsProcess.Start("node", "--port", akka.ToString(), "--http-port", "0", "--kafka", bootstrap, "--journal", journal,
+            "--log-level", "WARNING");
+        await node.WaitForLine("KAFKA", TimeSpan.FromSeconds(90));
+        // Twice with the same client ids: the second run's updates must be folded, not taken for the first run's.
+        for (int run = 1; run <= 2; run++)
+        {
+            string report = Path.Combine(_dir, $"join-{run}.json");
+            var (code, stdout, stderr) = await FedActorsProcess.RunAsync(Exit, "loadtest", "--clients", "300", "--duration", "5s", "--training-time", "100ms",
+                "--seed-nodes", $"akka.tcp://fedactors@127.0.0.1:{akka}", "--kafka", bootstrap, "--journal", journal, "--report-json", report);
+            Assert.True(code == 0, $"run {run}: exit {code}: {stdout}{stderr}");
+            var updates = JsonNode.Parse(File.ReadAllText(report))!["updates"]!;
+            Assert.True(updates["folded"]!.GetValue<long>() > 0, $"run {run} folded nothing: {updates}");
+            // The node runs the seed's defaults (max staleness 10): a straggler's stale update may be refused, nothing else.
+            Assert.All(updates["aggregator_rejects_by_reason"]!.AsObject(), r => Assert.Equal("staleness_above_maximum", r.Key));
+            Assert.Equal(0, updates["rejected_at_clients_by_reason"]!.AsObject().Count(r => r.Key != "staleness_above_maximum"));
+        }
+        node.Terminate();
+        broker.Terminate();
+    }
+
     [Theory]
     [InlineData("--transport", "carrier-pigeon", "is not direct or kafka")]
     [InlineData("--wire", "xml", "is not binary or json")]

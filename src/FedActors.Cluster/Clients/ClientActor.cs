@@ -40,7 +40,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<ClientProtocol.Register>(r =>
         {
             Apply(_record.OnRegister(r.Capabilities, Now));
-            _selector.Tell(new SelectionProtocol.ClientSeen(Candidate()));
+            _selector.Tell(new SelectionProtocol.ClientSeen(Candidate(), Registration: true));
         });
         Receive<ClientProtocol.Heartbeat>(h =>
         {

@@ -35,7 +35,8 @@ public sealed class ClientSelectorActor : ReceiveActor, IWithTimers
 
         Receive<SelectionProtocol.ClientSeen>(s =>
         {
-            _pacer.Seen(s.Candidate);
+            if (s.Registration) _pacer.Registered(s.Candidate);
+            else _pacer.Seen(s.Candidate);
             ScheduleFill();
         });
         Receive<SelectionProtocol.ClientReported>(r =>

@@ -5,8 +5,11 @@ namespace FedActors.Cluster.Selection;
 /// <summary>The ClientSelectorActor's protocol.</summary>
 public static class SelectionProtocol
 {
-    /// <summary>From a ClientActor: the client registered or sent a heartbeat; it can be invited when idle.</summary>
-    public sealed record ClientSeen(SelectionCandidate Candidate);
+    /// <summary>
+    /// From a ClientActor: the client registered or sent a heartbeat; it can be invited when idle. A registration also
+    /// voids an invitation the client still held (it restarted).
+    /// </summary>
+    public sealed record ClientSeen(SelectionCandidate Candidate, bool Registration = false);
 
     /// <summary>From a ClientActor: the client's update came in, so it is idle again and its slot, if invited, is free.</summary>
     public sealed record ClientReported(SelectionCandidate Candidate);

@@ -82,6 +82,16 @@ public sealed class TrainingPacer
         if (entry.Invited is null) AddIdle(entry);
     }
 
+    /// <summary>
+    /// A client registered (again): a device that restarts has lost what it was doing, so an invitation it still held
+    /// is void and its slot free; it is a candidate.
+    /// </summary>
+    public void Registered(SelectionCandidate candidate)
+    {
+        if (_invited.Remove(candidate.ClientId) && _clients.TryGetValue(candidate.ClientId, out var e)) e.Invited = null;
+        Seen(candidate);
+    }
+
     /// <summary>A client's update came in: if it was invited its slot is free; it is a candidate again.</summary>
     public void Reported(SelectionCandidate candidate)
     {
