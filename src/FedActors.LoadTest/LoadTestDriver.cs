@@ -238,40 +238,30 @@ public static class LoadTestDriver
         return all;
     }
 
-    private static void ReadBroadcasts(LoadTarget target, LoadTracker tracker, TaskCompletionSource assigned, CancellationToken stop)
-    {
-        using var consumer = new ConsumerBuilder<string, byte[]>(Reader(target, "load-broadcasts", AutoOffsetReset.Latest))
-            .SetPartitionsAssignedHandler((_, _) => assigned.TrySetResult()).Build();
-        consumer.Subscribe(target.Topics.GlobalModel);
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } value })
-                    tracker.OnBroadcast(JsonWire.DecodeBroadcast(value).Version.Value);
-            }
-            catch (ConsumeException) { }
-            catch (WireFormatException) { }
-        }
-        consumer.Close();
-    }
+    private static void ReadBroadcasts(LoadTarget target, LoadTracker tracker, TaskCompletionSource assigned, CancellationToken stop) =>
+        ReadTopic(target, target.Topics.GlobalModel, "load-broadcasts", AutoOffsetReset.Latest, assigned, stop,
+            value => tracker.OnBroadcast(JsonWire.DecodeBroadcast(value).Version.Value));
 
-    private static void ReadInvitations(LoadTarget target, IActorRef router, TaskCompletionSource assigned, CancellationToken stop)
+    /// <summary>From the start of the topic (nothing is skipped while the group joins); invitations past their deadline are dropped.</summary>
+    private static void ReadInvitations(LoadTarget target, IActorRef router, TaskCompletionSource assigned, CancellationToken stop) =>
+        ReadTopic(target, target.Topics.ClientInvitations, "load-invitations", AutoOffsetReset.Earliest, assigned, stop, value =>
+        {
+            var i = JsonWire.DecodeInvitation(value);
+            if (i.ReportBy >= DateTimeOffset.UtcNow) router.Tell(new Core.Selection.Invitation(i.ClientId, i.ModelVersion, i.Timestamp, i.ReportBy));
+        });
+
+    /// <summary>A fresh consumer group on one topic until stopped; a record that does not decode is skipped.</summary>
+    private static void ReadTopic(LoadTarget target, string topic, string group, AutoOffsetReset reset, TaskCompletionSource assigned,
+        CancellationToken stop, Action<byte[]> handle)
     {
-        // From the start of the topic (nothing is skipped while the group joins); invitations past their deadline are dropped.
-        using var consumer = new ConsumerBuilder<string, byte[]>(Reader(target, "load-invitations", AutoOffsetReset.Earliest))
+        using var consumer = new ConsumerBuilder<string, byte[]>(Reader(target, group, reset))
             .SetPartitionsAssignedHandler((_, _) => assigned.TrySetResult()).Build();
-        consumer.Subscribe(target.Topics.ClientInvitations);
+        consumer.Subscribe(topic);
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } value })
-                {
-                    var i = JsonWire.DecodeInvitation(value);
-                    if (i.ReportBy < DateTimeOffset.UtcNow) continue;
-                    router.Tell(new Core.Selection.Invitation(i.ClientId, i.ModelVersion, i.Timestamp, i.ReportBy));
-                }
+                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } value }) handle(value);
             }
             catch (ConsumeException) { }
             catch (WireFormatException) { }

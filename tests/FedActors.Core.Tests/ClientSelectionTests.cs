@@ -176,6 +176,19 @@ public class ClientSelectionTests
     }
 
     [Fact]
+    public void The_recent_mean_staleness_a_candidate_carries_is_the_mean_of_the_recent_window()
+    {
+        var record = new Clients.ClientRecord("c", T0);
+        Assert.Equal(0, record.RecentMeanStaleness);
+        for (int i = 1; i <= 13; i++)   // past the window of 8: the ring wraps
+        {
+            foreach (var e in record.OnUpdate(new ClientUpdate("c", i, new ModelVersion(0), UpdateKind.Delta, new float[1], 1), new ModelVersion(i * 3 % 7), 100, null, T0).Events)
+                record.Apply(e);
+            Assert.Equal(record.RecentStaleness.Average(), record.RecentMeanStaleness, 12);
+        }
+    }
+
+    [Fact]
     public void Names_and_parameters_are_checked()
     {
         Assert.Equal(["random", "resource_aware", "staleness_aware"], ClientSelectors.Names);

@@ -10,18 +10,7 @@ public class TimeToAccuracyTests
     public void The_experiment_compares_the_four_methods_and_every_staleness_function_on_one_population()
     {
         var task = Tasks.SmallSynthetic(clients: 20);
-        var config = new TimeToAccuracyConfig
-        {
-            TargetAccuracy = 0.3,
-            Local = new LocalTrainingSettings(1, 0.01f, 10),
-            Heterogeneity = new ClientHeterogeneity(MedianSecondsPerSampleEpoch: 0.2),
-            Horizon = 3000,
-            EvaluationInterval = 25,
-            Concurrency = 6,
-            BufferSize = 2,
-            FedAsyncAlphas = [0.3, 0.6],
-            SyncDeadlineQuantiles = [0.5, 0.99],
-        };
+        var config = Small with { StalenessFunctions = null };   // every registered function
         var result = TimeToAccuracy.Run(task, config);
 
         Assert.Equal(4, result.SyncSweep.Count);   // cohorts {2, 6} x deadlines {0.5, 0.99}

@@ -25,6 +25,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly ClientSettings _settings;
     private readonly IActorRef _index;
     private readonly IActorRef _selector;
+    private readonly bool _selection;   // with selection off, no candidate is built on the update path
     private readonly Dictionary<Core.Model.IdempotencyKey, long> _started = new();
     private int _inFlight;
     private long _samples;   // what its last update said it holds: the selection criteria read it
@@ -34,18 +35,19 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         _settings = settings;
         _index = index ?? ActorRefs.Nobody;
         _selector = selector ?? ActorRefs.Nobody;
+        _selection = selector is not null;
         _record = new ClientRecord(clientId, Now);
         var view = ModelVersionView.Get(Context.System);
 
         Receive<ClientProtocol.Register>(r =>
         {
             Apply(_record.OnRegister(r.Capabilities, Now));
-            _selector.Tell(new SelectionProtocol.ClientSeen(Candidate(), Registration: true));
+            if (_selection) _selector.Tell(new SelectionProtocol.ClientSeen(Candidate(), Registration: true));
         });
         Receive<ClientProtocol.Heartbeat>(h =>
         {
             Apply(_record.OnHeartbeat(h.TrainedOn, Now));
-            _selector.Tell(new SelectionProtocol.ClientSeen(Candidate()));
+            if (_selection) _selector.Tell(new SelectionProtocol.ClientSeen(Candidate()));
         });
         Receive<ClientProtocol.SubmitUpdate>(submit =>
         {
@@ -55,7 +57,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
             var (events, forward) = _record.OnUpdate(submit.Update, view.Current, _settings.MaxStaleness, submit.Resources, Now);
             Apply(events);
             _samples = submit.Update.NumSamples;
-            _selector.Tell(new SelectionProtocol.ClientReported(Candidate()));   // idle again: it may be invited next
+            if (_selection) _selector.Tell(new SelectionProtocol.ClientReported(Candidate()));   // idle again: it may be invited next
             if (forward)
             {
                 _inFlight++;
@@ -114,11 +116,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Akka.Actor.Props.Create(() => new ClientActor(clientId, aggregator, settings, index, selector));
 
     /// <summary>What the selector knows of this client: its data, how stale its recent updates were, its declared compute.</summary>
-    private SelectionCandidate Candidate()
-    {
-        var recent = _record.RecentStaleness;
-        return new SelectionCandidate(_record.ClientId, _samples, recent.Count == 0 ? 0 : recent.Average(), ComputeScore.From(_record.Capabilities));
-    }
+    private SelectionCandidate Candidate() =>
+        new(_record.ClientId, _samples, _record.RecentMeanStaleness, ComputeScore.From(_record.Capabilities));
 
     private void Apply(IReadOnlyList<ClientEvent> events)
     {

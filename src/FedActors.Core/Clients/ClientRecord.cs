@@ -49,6 +49,18 @@ public sealed class ClientRecord(string clientId, DateTimeOffset createdAt)
     public ModelVersion? LastFoldedInto { get; private set; }
 
     /// <summary>Newest last.</summary>
+    /// <summary>The mean of <see cref="RecentStaleness"/> (0 before any), without building the list: read on every update.</summary>
+    public double RecentMeanStaleness
+    {
+        get
+        {
+            if (_recentCount == 0) return 0;
+            long sum = 0;
+            for (int k = 0; k < _recentCount; k++) sum += _recent[k];   // until the ring is full its entries are the first slots
+            return (double)sum / _recentCount;
+        }
+    }
+
     public IReadOnlyList<long> RecentStaleness =>
         Enumerable.Range(0, _recentCount).Select(k => _recent[(_recentNext - _recentCount + k + RecentStalenessCount) % RecentStalenessCount]).ToArray();
 

@@ -43,7 +43,8 @@ public sealed record NodeSettings(bool Enabled, string SelectionStrategy, KafkaS
 {
     public static NodeSettings From(Config config)
     {
-        string selection = OneOf(config, "fedactors.clients.selection.strategy", "random", "staleness_aware", "resource_aware");
+        // The selectors' own registry names the choices (a plug-in selector counts too).
+        string selection = OneOf(config, "fedactors.clients.selection.strategy", [.. FedActors.Core.Selection.ClientSelectors.Names]);
         const string k = "fedactors.kafka";
         if (config.GetBoolean($"{k}.consumer.enable-auto-commit", false))
             throw new ConfigurationError($"{k}.consumer.enable-auto-commit must be off: FedActors commits an offset only after the update is durable (at-least-once)");

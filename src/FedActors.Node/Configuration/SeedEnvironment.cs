@@ -22,7 +22,7 @@ public static class SeedEnvironment
         new("CLIENT_TIMEOUT", "fedactors.clients.max-inactive-time", Kind.Seconds),
         // The seed's penalty in 1/(1 + penalty * staleness); it applies to the inverse_linear staleness function.
         new("MAX_STALENESS_PENALTY", "fedactors.aggregation.staleness.parameters.penalty", Kind.Double),
-        new("CLIENT_SELECTION_STRATEGY", "fedactors.clients.selection.strategy", Kind.Choice, ["random", "staleness_aware", "resource_aware"]),
+        new("CLIENT_SELECTION_STRATEGY", "fedactors.clients.selection.strategy", Kind.Choice, [.. FedActors.Core.Selection.ClientSelectors.Names]),
         new("KAFKA_BOOTSTRAP_SERVERS", "fedactors.kafka.bootstrap-servers", Kind.Text),
         new("KAFKA_ASYNC_PRODUCER_ACKS", "fedactors.kafka.producer.acks", Kind.Choice, ["all", "-1", "0", "1"]),
         new("KAFKA_ASYNC_CONSUMER_GROUP", "fedactors.kafka.consumer.group-id", Kind.Text),
